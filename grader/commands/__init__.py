@@ -1,0 +1,1 @@
+"""One module per `gradeformer` sub-command; each defines a click command named `command`."""
