@@ -1,0 +1,103 @@
+"""What every writer says about a check, in one place.
+
+`redact(check)` is the only gate for hidden checks: a hidden check keeps its name, kind,
+status and points; its message, diagnostics, misconception, trace and the student's prints on
+it are dropped (they may contain hidden inputs or values). Every writer renders checks through
+`visible_check` → `feedback_lines`, so no format can leak what another one hides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+
+HIDDEN_NOTE = "hidden check: its inputs, values and your output on it are not shown"
+
+Role = Literal["message", "detail", "hint", "trace", "output"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of feedback and what it is (writers style by role)."""
+
+    role: Role
+    text: str
+
+
+def redact(check: CheckResult) -> CheckResult:
+    """A copy of `check` that is safe to show: hidden checks lose everything but name/kind."""
+    if check.visibility != "hidden":
+        return check
+    message = "" if check.passed else HIDDEN_NOTE
+    return dataclasses.replace(
+        check, message=message, details=[], misconception=None, hint=None, trace=[], output=""
+    )
+
+
+def redact_submission(result: SubmissionResult) -> SubmissionResult:
+    """A copy of `result` whose hidden checks are redacted (see `redact`)."""
+    exercises = [
+        dataclasses.replace(ex, checks=[redact(c) for c in ex.checks]) for ex in result.exercises
+    ]
+    return dataclasses.replace(result, exercises=exercises)
+
+
+def feedback_lines(check: CheckResult, *, with_output: bool = True) -> list[Line]:
+    """What to tell the student about `check` (redacted first), one line each.
+
+    A passing check says nothing; a failing one gives its message, its diagnostics,
+    "likely bug: <misconception>: <hint>", the hand-worked trace, then the captured output.
+    """
+    check = redact(check)
+    if check.passed:
+        return []
+    lines = [Line("message", text) for text in check.message.splitlines()]
+    lines += [Line("detail", d) for d in check.details]
+    if check.misconception:
+        hint = f": {check.hint}" if check.hint else ""
+        lines.append(Line("hint", f"likely bug: {check.misconception}{hint}"))
+    lines += [Line("trace", t) for t in check.trace]
+    if with_output and check.output.strip():
+        lines.append(Line("output", "your output:"))
+        lines += [Line("output", f"| {o}") for o in check.output.rstrip("\n").splitlines()]
+    return lines
+
+
+def feedback_text(check: CheckResult, *, with_output: bool = True) -> str:
+    """`feedback_lines` joined with newlines ("" for a passing check)."""
+    return "\n".join(line.text for line in feedback_lines(check, with_output=with_output))
+
+
+def exercise_label(ex: ExerciseResult) -> str:
+    """ "03_softmax" → "03 softmax" (the folder name with its first "_" as a space)."""
+    number, sep, rest = ex.exercise.partition("_")
+    return f"{number} {rest}" if sep and number.isdigit() else ex.exercise
+
+
+def exercise_number(ex: ExerciseResult) -> int | None:
+    """The NN of an "NN_name" folder, or None when the folder has no number."""
+    number = ex.exercise.partition("_")[0]
+    return int(number) if number.isdigit() else None
+
+
+def unrun_message(ex: ExerciseResult) -> str:
+    """One line for an exercise whose checks did not run (not submitted / not implemented)."""
+    default = {
+        "not_submitted": f"not submitted ({ex.module}.py not found)",
+        "not_implemented": "not implemented yet",
+        "error": "could not be graded",
+    }.get(ex.status, ex.status)
+    return ex.message or default
+
+
+def points(value: float) -> str:
+    """Points as people write them: 10 → "10", 2.5 → "2.5", 6.0 scores keep one decimal."""
+    return f"{value:g}"
+
+
+def score(value: float) -> str:
+    """A score with one decimal, as in "6.0/10 points"."""
+    return f"{value:.1f}"

@@ -1,0 +1,109 @@
+"""Human feedback for a terminal (rich): colour on a tty, plain text everywhere else.
+
+```
+03 softmax                                         isolation: bwrap
+  ✓ rows sum to 1 (4×7 logits)
+  ✗ large logits stay finite (logits of ±1e4)
+      your softmax returned nan at [0, 1] (and 3 more of 14 elements)
+      likely bug: no max subtraction: exp(10000) overflows to inf ...
+softmax: 1/2 checks, 2.0/10 points · 0.4 s
+  · 07 bpe: not implemented yet (train_bpe raises NotImplementedError)
+total: 2.0/20 points (10.0%) · 1 of 2 exercises complete · 1.2 s
+```
+
+Student text is never parsed as rich markup: every line is a `rich.text.Text`.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.writers.feedback import (
+    exercise_label,
+    feedback_lines,
+    points,
+    score,
+    unrun_message,
+)
+
+HEADER_WIDTH = 50  # the column where "isolation: ..." starts
+SYMBOL = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("✗", "red bold")}
+ROLE_STYLE = {
+    "message": "",
+    "detail": "",
+    "hint": "yellow",
+    "trace": "cyan",
+    "output": "dim",
+}
+
+
+def write(result: SubmissionResult, stream: TextIO, *, timings: bool = True) -> None:
+    """Render `result` for a person; colour only when `stream` is a terminal."""
+    tty = bool(getattr(stream, "isatty", lambda: False)())
+    console = Console(
+        file=stream,
+        force_terminal=tty,
+        color_system="auto" if tty else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    if result.error:
+        console.print(Text(f"Error: {result.error}", style="red bold"))
+    for ex in result.exercises:
+        _exercise(console, ex, result.isolation, timings)
+    console.print(_total(result, timings))
+
+
+def _exercise(console: Console, ex: ExerciseResult, isolation: str, timings: bool) -> None:
+    if ex.status in ("not_submitted", "not_implemented"):
+        console.print(Text(f"  · {exercise_label(ex)}: {unrun_message(ex)}", style="dim"))
+        return
+    label = exercise_label(ex)
+    header = Text(label.ljust(HEADER_WIDTH - 1) + " ", style="bold")
+    header.append(f"isolation: {isolation}", style="dim")
+    console.print(header)
+    if ex.status == "error":
+        console.print(Text(f"  ✗ {unrun_message(ex)}", style="red bold"))
+    for check in ex.checks:
+        _check(console, check)
+    console.print(_summary(ex, timings))
+
+
+def _check(console: Console, check: CheckResult) -> None:
+    symbol, style = SYMBOL[check.status]
+    line = Text(f"  {symbol} ", style=style)
+    hidden = check.visibility == "hidden"
+    line.append(f"hidden: {check.name} ({check.kind})" if hidden else check.name)
+    console.print(line)
+    for fb in feedback_lines(check):
+        console.print(Text(f"      {fb.text}", style=ROLE_STYLE[fb.role]))
+
+
+def _summary(ex: ExerciseResult, timings: bool) -> Text:
+    text = (
+        f"{ex.module}: {ex.passed}/{len(ex.checks)} checks, "
+        f"{score(ex.score)}/{points(ex.max_score)} points"
+    )
+    if timings:
+        text += f" · {ex.duration_s:.1f} s"
+    return Text(text, style="bold green" if ex.score >= ex.max_score > 0 else "bold")
+
+
+def _total(result: SubmissionResult, timings: bool) -> Text:
+    complete = sum(
+        ex.status == "graded" and ex.passed == len(ex.checks) > 0 for ex in result.exercises
+    )
+    who = f"{result.student} · " if result.student else ""
+    text = (
+        f"{who}total: {score(result.score)}/{points(result.max_score)} points "
+        f"({result.percent:.1f}%) · {complete} of {len(result.exercises)} exercises complete"
+    )
+    if timings:
+        text += f" · {result.duration_s:.1f} s"
+    return Text(text, style="bold")

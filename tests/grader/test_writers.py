@@ -1,0 +1,354 @@
+"""The output formats, each validated against its published spec and read back.
+
+The Gradescope and Exercism schemas below are written from the published specs:
+https://gradescope-autograders.readthedocs.io/en/latest/specs/ and
+https://exercism.org/docs/building/tooling/test-runners/interface (version 3).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pytest
+
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.writers import FORMATS, write
+
+# Strings that only the hidden checks carry: no format may ever print them.
+SECRETS = ["0.8312345", "SECRET-INPUT-[7, 3]", "hidden print 42", "HIDDEN-TRACE", "hidden-bug"]
+
+VIS = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
+FMT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
+GRADESCOPE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "anyOf": [{"required": ["score"]}, {"required": ["tests"]}],
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": FMT,
+        "test_output_format": FMT,
+        "test_name_format": FMT,
+        "visibility": VIS,
+        "stdout_visibility": VIS,
+        "extra_data": {"type": "object"},
+        "leaderboard": {"type": "array"},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "score": {"type": "number"},
+                    "max_score": {"type": "number"},
+                    "status": {"enum": ["passed", "failed"]},
+                    "name": {"type": "string"},
+                    "name_format": FMT,
+                    "number": {"type": "string"},
+                    "output": {"type": "string"},
+                    "output_format": FMT,
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "visibility": VIS,
+                    "extra_data": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+EXERCISM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["version", "status", "tests"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 3},
+        "status": {"enum": ["pass", "fail", "error"]},
+        "message": {"type": ["string", "null"]},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "status"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "test_code": {"type": "string"},
+                    "status": {"enum": ["pass", "fail", "error"]},
+                    "message": {"type": ["string", "null"]},
+                    "output": {"type": ["string", "null"], "maxLength": 500},
+                    "task_id": {"type": "number"},
+                },
+            },
+        },
+    },
+    "if": {"properties": {"status": {"const": "error"}}},
+    "then": {"required": ["message"], "properties": {"message": {"type": "string"}}},
+}
+
+
+def check(name: str, status: str, pts: float, max_pts: float = 2.0, **kw: Any) -> CheckResult:
+    kind = kw.pop("kind", "allclose")
+    visibility = kw.pop("visibility", "public")
+    return CheckResult(name, visibility, kind, status, pts, max_pts, **kw)  # type: ignore[arg-type]
+
+
+def softmax_result() -> ExerciseResult:
+    checks = [
+        check(
+            "hand-worked: softmax([1, 2, 3]) = [0.090, 0.245, 0.665]",
+            "pass",
+            2.0,
+            visibility="hand-worked",
+            duration_s=0.01,
+        ),
+        check(
+            "large logits stay finite (logits of ±1e4)",
+            "fail",
+            0.0,
+            message="your softmax returned nan at [0, 1] (and 3 more of 14 elements)",
+            details=["max abs error nan at [0, 1] (expected 0.5, got nan)"],
+            misconception="no max subtraction",
+            hint="Subtract max(x) along the axis first.",
+            output="debug: z = [inf, inf]\n",
+        ),
+        check("temperature 0.5", "error", 0.0, message="timed out after 10 s"),
+        check(
+            "axis=0 on a 3-D input",
+            "fail",
+            0.0,
+            visibility="hidden",
+            message="max abs error 0.71 at [2, 0, 1] (expected 0.1203, got 0.8312345)",
+            details=["input SECRET-INPUT-[7, 3]"],
+            misconception="hidden-bug",
+            hint="wrong axis",
+            trace=["HIDDEN-TRACE"],
+            output="hidden print 42",
+        ),
+        check(
+            "shifting the logits changes nothing",
+            "pass",
+            2.0,
+            visibility="hidden",
+            kind="property",
+            output="hidden print 42",
+        ),
+    ]
+    return ExerciseResult(
+        "03_softmax", "Softmax", "softmax", "graded", 4.0, 10.0, checks=checks, duration_s=0.4
+    )
+
+
+def sample_result() -> SubmissionResult:
+    dot = ExerciseResult(
+        "01_dot_product",
+        "Dot product",
+        "dot_product",
+        "graded",
+        0.0,
+        4.0,
+        duration_s=0.2,
+        checks=[
+            check(
+                "hand-worked: dot([1, 2, 3], [4, 5, 6]) should be 32",
+                "fail",
+                0.0,
+                4.0,
+                visibility="hand-worked",
+                message="you returned 31.0",
+                trace=["1·4 + 2·5 + 3·6 = 4 + 10 + 18 = 32"],
+                output="x" * 900,
+            ),
+        ],
+    )
+    bpe = ExerciseResult(
+        "07_bpe",
+        "BPE",
+        "bpe",
+        "not_implemented",
+        0.0,
+        10.0,
+        message="not implemented yet (train_bpe raises NotImplementedError)",
+    )
+    backprop = ExerciseResult(
+        "05_backprop",
+        "Backprop",
+        "backprop",
+        "not_submitted",
+        0.0,
+        10.0,
+        message="backprop.py not found",
+    )
+    return SubmissionResult(
+        submission="alice/",
+        student="alice",
+        mode="hidden",
+        seed=2026,
+        isolation="bwrap",
+        score=4.0,
+        max_score=34.0,
+        exercises=[dot, softmax_result(), bpe, backprop],
+        versions={"gradeformer": "0.1.0"},
+        started_at="2026-11-23T15:00:00Z",
+        duration_s=1.3,
+    )
+
+
+def render(result: SubmissionResult, fmt: str, timings: bool = True) -> str:
+    stream = io.StringIO()
+    write(result, fmt, stream, timings=timings)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_hidden_values_and_prints_never_appear(fmt: str) -> None:
+    text = render(sample_result(), fmt)
+    for secret in SECRETS:
+        assert secret not in text, f"{fmt} leaks {secret!r}"
+    assert "axis=0 on a 3-D input" in text  # the hidden check's name is shown
+
+
+def test_unknown_format_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown format 'xml'"):
+        render(sample_result(), "xml")
+
+
+def test_terminal_plain_text_lines() -> None:
+    lines = render(sample_result(), "terminal").splitlines()
+    assert "\x1b[" not in "".join(lines)  # a StringIO is no tty: no colour codes
+    assert lines[0].startswith("01 dot_product") and lines[0].endswith("isolation: bwrap")
+    expected = [
+        "  ✗ hand-worked: dot([1, 2, 3], [4, 5, 6]) should be 32",
+        "      1·4 + 2·5 + 3·6 = 4 + 10 + 18 = 32",
+        "  ✓ hand-worked: softmax([1, 2, 3]) = [0.090, 0.245, 0.665]",
+        "      your softmax returned nan at [0, 1] (and 3 more of 14 elements)",
+        "      likely bug: no max subtraction: Subtract max(x) along the axis first.",
+        "      | debug: z = [inf, inf]",
+        "      timed out after 10 s",
+        "  ✗ hidden: axis=0 on a 3-D input (allclose)",
+        "softmax: 2/5 checks, 4.0/10 points · 0.4 s",
+        "  · 07 bpe: not implemented yet (train_bpe raises NotImplementedError)",
+        "  · 05 backprop: backprop.py not found",
+        "alice · total: 4.0/34 points (11.8%) · 0 of 4 exercises complete · 1.3 s",
+    ]
+    for line in expected:
+        assert line in lines, line
+    assert lines.index(expected[2]) < lines.index(expected[7]) < lines.index(expected[8])
+
+
+def test_terminal_without_timings_has_no_seconds() -> None:
+    text = render(sample_result(), "terminal", timings=False)
+    assert "softmax: 2/5 checks, 4.0/10 points\n" in text
+    assert re.search(r"· \d+\.\d s", text) is None
+
+
+def test_terminal_colours_a_tty() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    write(sample_result(), "terminal", stream)
+    assert "\x1b[" in stream.getvalue()
+
+
+def test_terminal_does_not_parse_student_text_as_markup() -> None:
+    result = sample_result()
+    result.exercises[1].checks[1].message = "[bold]not markup[/bold] [0, 1]"
+    assert "[bold]not markup[/bold] [0, 1]" in render(result, "terminal")
+
+
+def test_json_matches_shipped_schema_and_round_trips() -> None:
+    schema = json.loads(resources.files("grader").joinpath("data/results.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = json.loads(render(sample_result(), "json"))
+    jsonschema.validate(data, schema)
+    again = SubmissionResult.from_dict(data)
+    assert again.score == 4.0 and again.exercise("softmax").checks[1].misconception == (  # type: ignore[union-attr]
+        "no max subtraction"
+    )
+    no_timing = json.loads(render(sample_result(), "json", timings=False))
+    jsonschema.validate(no_timing, schema)
+    assert "duration_s" not in json.dumps(no_timing) and "started_at" not in no_timing
+
+
+def test_json_schema_rejects_a_bad_status() -> None:
+    schema = json.loads(resources.files("grader").joinpath("data/results.schema.json").read_text())
+    data = json.loads(render(sample_result(), "json"))
+    data["exercises"][0]["checks"][0]["status"] = "passed"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_gradescope_results_json() -> None:
+    data = json.loads(render(sample_result(), "gradescope"))
+    jsonschema.validate(data, GRADESCOPE_SCHEMA)
+    assert data["score"] == 4.0 and data["extra_data"]["max_score"] == 34.0
+    tests = {t["name"]: t for t in data["tests"]}
+    assert len(tests) == 1 + 5 + 1 + 1  # one per check; one per exercise that did not run
+    hidden = tests["03 softmax › axis=0 on a 3-D input (hidden, allclose)"]
+    assert hidden["visibility"] == "after_published" and hidden["status"] == "failed"
+    worked = tests["03 softmax › hand-worked: softmax([1, 2, 3]) = [0.090, 0.245, 0.665]"]
+    assert (worked["number"], worked["score"], worked["max_score"]) == ("3.1", 2.0, 2.0)
+    assert worked["visibility"] == "visible" and worked["status"] == "passed"
+    assert tests["07 bpe"]["status"] == "failed" and tests["07 bpe"]["max_score"] == 10.0
+    assert sum(t["max_score"] for t in data["tests"]) == 34.0
+    assert "execution_time" not in json.loads(render(sample_result(), "gradescope", False))
+
+
+def test_exercism_results_json() -> None:
+    data = json.loads(render(sample_result(), "exercism"))
+    jsonschema.validate(data, EXERCISM_SCHEMA)
+    assert (data["version"], data["status"], data["message"]) == (3, "fail", None)
+    statuses = [t["status"] for t in data["tests"]]
+    assert statuses == ["fail", "pass", "fail", "error", "fail", "pass", "fail", "fail"]
+    assert [t["task_id"] for t in data["tests"]] == [1, 3, 3, 3, 3, 3, 7, 5]
+    dot = data["tests"][0]
+    assert len(dot["output"]) == 500 and dot["output"].endswith("Please limit to 500 chars")
+    assert "output" not in data["tests"][5]  # hidden check: its prints are dropped
+
+
+def test_exercism_status_pass_and_error() -> None:
+    passing = sample_result()
+    passing.exercises = [passing.exercises[1]]
+    passing.exercises[0].checks = [c for c in passing.exercises[0].checks if c.passed]
+    assert json.loads(render(passing, "exercism"))["status"] == "pass"
+    broken = sample_result()
+    broken.error = "alice.zip is not a valid zip file"
+    broken.exercises = []
+    data = json.loads(render(broken, "exercism"))
+    jsonschema.validate(data, EXERCISM_SCHEMA)
+    assert (data["status"], data["message"]) == ("error", "alice.zip is not a valid zip file")
+
+
+def test_junit_parses_back_with_counts() -> None:
+    root = ET.fromstring(render(sample_result(), "junit"))
+    assert root.tag == "testsuites"
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert list(suites) == ["01_dot_product", "03_softmax", "07_bpe", "05_backprop"]
+    softmax = suites["03_softmax"]
+    counts = [softmax.get(k) for k in ("tests", "failures", "errors")]
+    assert counts == ["5", "2", "1"]
+    assert [root.get(k) for k in ("tests", "failures", "errors")] == ["8", "5", "1"]
+    first = softmax.findall("testcase")[1]
+    props = {p.get("name"): p.get("value") for p in first.iter("property")}
+    assert props == {
+        "points": "0.0",
+        "max_points": "2.0",
+        "visibility": "public",
+        "kind": "allclose",
+    }
+    failure = first.find("failure")
+    assert failure is not None
+    assert failure.get("message") == (
+        "your softmax returned nan at [0, 1] (and 3 more of 14 elements)"
+    )
+    assert "likely bug: no max subtraction" in (failure.text or "")
+    assert first.findtext("system-out") == "debug: z = [inf, inf]\n"
+    bpe_case = suites["07_bpe"].find("testcase/failure")
+    assert bpe_case is not None and bpe_case.get("type") == "not_implemented"
