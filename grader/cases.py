@@ -1,0 +1,163 @@
+"""Build each check's calls and expected values, in the grader's own process.
+
+Inputs: a check with `call` + `args` is one literal call; a check with `cases` asks the
+generator of that name in the exercise's `cases.py` for its calls, passing
+``np.random.default_rng([term_seed, check_seed])``. Expected values: the check's `expect`
+when given, else the function of the same name in `reference` applied to a copy of the
+inputs. When `reference` is not importable (a student's release kit), public checks read
+their calls and expected values from the fixtures written by `grader.fixtures`.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from grader.spec import Call, CheckSpec, ExerciseSpec, SpecError
+
+
+@dataclass
+class Case:
+    """What one check runs: its calls, and the expected output of each (None: not needed)."""
+
+    calls: list[Call]
+    expected: list[Any] | None
+
+
+class CaseError(Exception):
+    """Instructor-side failure while building a case (a generator or the reference raised)."""
+
+
+def load_instructor_module(exercise: ExerciseSpec, stem: str) -> ModuleType | None:
+    """Import `<exercise folder>/<stem>.py` (trusted instructor code), None when absent."""
+    return _load_file(exercise.folder / f"{stem}.py")
+
+
+@cache
+def _load_file(path: Path) -> ModuleType | None:
+    if not path.is_file():
+        return None
+    name = f"_gradeformer_{path.parent.name}_{path.stem}".replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def instructor_function(exercise: ExerciseSpec, stem: str, name: str, key: str) -> Any:
+    """The function `name` of the exercise's `<stem>.py`, or a `SpecError` naming `key`."""
+    module = load_instructor_module(exercise, stem)
+    fn = getattr(module, name, None) if module is not None else None
+    if not callable(fn):
+        raise SpecError(
+            exercise.folder / "exercise.yaml", key, f"must name a function in {stem}.py", name
+        )
+    return fn
+
+
+@cache
+def reference_module() -> ModuleType | None:
+    """The `reference` package, or None when it is not installed (a student kit)."""
+    try:
+        return importlib.import_module("reference")
+    except ImportError:
+        return None
+
+
+def build_calls(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> list[Call]:
+    """The calls of `check` for this term seed."""
+    if check.cases is None:
+        assert check.call is not None and check.args is not None
+        return [Call(check.call, copy.deepcopy(check.args))]
+    index = exercise.checks.index(check)
+    generator = instructor_function(exercise, "cases", check.cases, f"checks[{index}].cases")
+    rng = np.random.default_rng([term_seed, check.seed])
+    made = generator(rng)
+    if isinstance(made, dict):
+        if check.call is None:
+            raise SpecError(
+                exercise.folder / "exercise.yaml",
+                f"checks[{index}].call",
+                f"is required: cases generator {check.cases} returns the kwargs of one call",
+            )
+        return [Call(check.call, made)]
+    if isinstance(made, Call):
+        return [made]
+    if isinstance(made, list) and all(isinstance(c, Call) for c in made):
+        return made
+    raise CaseError(f"cases.{check.cases} returned {type(made).__name__}: expected a dict or Calls")
+
+
+def resolve_callables(value: Any) -> Any:
+    """Replace every `FunctionRef` in `value` by the function it names (parent-side calls)."""
+    from grader.codec import FunctionRef
+    from grader.sandbox.callables import CALLABLES
+
+    if isinstance(value, FunctionRef):
+        return CALLABLES[value.name]
+    if isinstance(value, dict):
+        return {k: resolve_callables(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(resolve_callables(v) for v in value)
+    return copy.deepcopy(value)
+
+
+def call_python(functions: dict[str, Any], call: Call) -> Any:
+    """Run `call` on in-process functions (reference, misconceptions, trusted solutions)."""
+    return functions[call.fn](**resolve_callables(call.kwargs))
+
+
+def reference_functions(names: list[str]) -> dict[str, Any]:
+    """The reference's functions of these names (empty when the reference is not installed)."""
+    ref = reference_module()
+    if ref is None:
+        return {}
+    return {n: getattr(ref, n) for n in names if hasattr(ref, n)}
+
+
+def expected_values(
+    exercise: ExerciseSpec, check: CheckSpec, calls: list[Call]
+) -> list[Any] | None:
+    """The expected output of each call, or None for `raises` checks."""
+    if check.compare == "raises":
+        return None
+    if check.has_expect:
+        return [check.expect]
+    functions = reference_functions(exercise.functions)
+    out = []
+    for call in calls:
+        if call.fn not in functions:
+            raise CaseError(f"reference has no function {call.fn!r}")
+        try:
+            out.append(call_python(functions, call))
+        except Exception as exc:  # the property may expect the call to raise
+            if check.compare != "property":
+                raise CaseError(f"reference.{call.fn} raised {exc!r}") from exc
+            out.append(None)
+    return out
+
+
+def build_case(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> Case:
+    """The calls and expected values of `check`, from the reference or from fixtures."""
+    if reference_module() is None and not _self_contained(check):
+        from grader.fixtures import load_public_case
+
+        return load_public_case(exercise, check)
+    calls = build_calls(exercise, check, term_seed)
+    return Case(calls, expected_values(exercise, check, calls))
+
+
+def _self_contained(check: CheckSpec) -> bool:
+    """A literal check whose expectation needs no reference (expect given, or raises)."""
+    return check.cases is None and (check.has_expect or check.compare == "raises")

@@ -1,0 +1,551 @@
+"""Grade a submission: run each exercise's checks in one worker and turn them into results.
+
+`grade_submission` is the entry point (docs/internals.md). Per exercise:
+
+1. the module is missing -> status ``not_submitted``; it does not import -> ``error``;
+2. a forbidden-call scan on the module's AST (a check of its own, with line numbers);
+3. every check: build the case (parent), call the student's functions (worker), compare
+   (parent), and on a failure name the matching misconception;
+4. the by-hand questions against the student's answers.yaml;
+5. when every call raised NotImplementedError the exercise is ``not_implemented`` with one
+   line of feedback and no per-check noise.
+
+The score of an exercise is ``points * earned / total`` over the check points that ran; a
+check is all or nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import platform
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import yaml
+
+from grader import __version__
+from grader.cases import Case, CaseError, build_case, call_python, instructor_function
+from grader.compare import Verdict, compare_values, summarise_failure
+from grader.fixtures import FixtureError
+from grader.misconceptions import match_misconception
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.spec import CheckSpec, ExerciseSpec, QuestionSpec, select
+from grader.submission import Located, SubmissionError, locate, materialise
+
+Mode = Literal["public", "hidden"]
+NOT_IMPLEMENTED = "not_implemented"
+
+
+class Outcome(Protocol):
+    """What a runner returns for one call (`grader.sandbox.CallOutcome` satisfies it)."""
+
+    ok: bool
+    value: Any
+    error_kind: str | None
+    error_type: str | None
+    message: str
+    traceback: str
+    output: str
+
+
+class Runner(Protocol):
+    """Something that calls a module's function: the sandboxed `Worker`, or in-process."""
+
+    def call(self, module: str, function: str, kwargs: dict[str, Any], timeout: float) -> Any: ...
+
+
+class InProcessOutcome:
+    """An `Outcome` for trusted code run in this process (validate's misconceptions)."""
+
+    def __init__(self, value: Any = None, exc: BaseException | None = None) -> None:
+        self.ok = exc is None
+        self.value = value
+        self.error_type = type(exc).__name__ if exc else None
+        self.error_kind = None if exc is None else (
+            NOT_IMPLEMENTED if isinstance(exc, NotImplementedError) else "exception"
+        )  # fmt: skip
+        self.message = f"{self.error_type}: {exc}" if exc else ""
+        self.traceback = ""
+        self.output = ""
+
+
+class InProcessRunner:
+    """Calls trusted functions directly (never student code: that goes to the Worker)."""
+
+    def __init__(self, functions: dict[str, Any]) -> None:
+        self.functions = functions
+
+    def call(self, module: str, function: str, kwargs: dict[str, Any], timeout: float) -> Any:
+        from grader.spec import Call
+
+        try:
+            with np.errstate(all="ignore"):
+                return InProcessOutcome(call_python(self.functions, Call(function, kwargs)))
+        except Exception as exc:
+            return InProcessOutcome(exc=exc)
+
+
+# ---------------------------------------------------------------- forbidden calls
+
+
+def forbidden_uses(source: str, names: list[str]) -> list[tuple[int, str]]:
+    """(line, name) of every use of a forbidden name in `source`.
+
+    Names are dotted (``np.dot``; ``numpy.`` is the same as ``np.``) or ``@``. Aliases
+    (``import numpy as xp``, ``from numpy import dot as d``) and the method form
+    (``a.dot(b)`` for ``np.dot``) are caught too.
+    """
+    banned = {_canonical(n) for n in names}
+    methods = {n.split(".", 1)[1] for n in banned if n.startswith("np.") and n.count(".") == 1}
+    tree = ast.parse(source)
+    alias: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                alias[a.asname or a.name] = _canonical(a.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                alias[a.asname or a.name] = _canonical(f"{node.module}.{a.name}")
+    found: set[tuple[int, str]] = set()
+    for node in ast.walk(tree):
+        if "@" in banned and isinstance(node, (ast.BinOp, ast.AugAssign)):
+            if isinstance(node.op, ast.MatMult):
+                found.add((node.lineno, "@"))
+        elif isinstance(node, (ast.Attribute, ast.Name)):
+            dotted = _dotted(node, alias)
+            if dotted in banned:
+                found.add((node.lineno, dotted))
+            elif isinstance(node, ast.Attribute) and node.attr in methods and dotted is None:
+                found.add((node.lineno, f"np.{node.attr}"))
+    return sorted(found)
+
+
+def _canonical(name: str) -> str:
+    return "np." + name[len("numpy.") :] if name.startswith("numpy.") else name
+
+
+def _dotted(node: ast.expr, alias: dict[str, str]) -> str | None:
+    """``np.linalg.norm`` for an attribute chain on an imported name, else None."""
+    if isinstance(node, ast.Name):
+        return alias.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value, alias)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def forbidden_check(exercise: ExerciseSpec, path: Path) -> CheckResult | None:
+    """The "uses no forbidden helpers" check, or None when the module does not parse."""
+    assert exercise.forbidden is not None
+    try:
+        uses = forbidden_uses(
+            path.read_text(encoding="utf-8", errors="replace"), exercise.forbidden.names
+        )
+    except (SyntaxError, ValueError):
+        return None  # reported as an import error by the worker
+    result = CheckResult(
+        name="uses no forbidden helpers",
+        visibility="public",
+        kind="forbidden",
+        status="pass",
+        points=exercise.forbidden.points,
+        max_points=exercise.forbidden.points,
+    )
+    if uses:
+        result.status, result.points = "fail", 0.0
+        line, name = uses[0]
+        result.message = f"{path.name} line {line}: {name} is not allowed in this exercise"
+        result.details = [f"also line {ln}: {n}" for ln, n in uses[1:6]]
+    return result
+
+
+# ---------------------------------------------------------------- checks
+
+
+class _Stop(Exception):
+    """The module could not be imported: the exercise stops with status error."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_case_cache: dict[tuple[str, str, int], Case] = {}
+
+
+def _case(exercise: ExerciseSpec, check: CheckSpec, seed: int) -> Case:
+    key = (str(exercise.folder.resolve()), check.name, seed)
+    if key not in _case_cache:
+        if len(_case_cache) > 4096:
+            _case_cache.clear()
+        _case_cache[key] = build_case(exercise, check, seed)
+    return _case_cache[key]
+
+
+def run_check(
+    exercise: ExerciseSpec, check: CheckSpec, runner: Runner, seed: int, kinds: list[str | None]
+) -> CheckResult:
+    """Run one check; append each call's error kind to `kinds` (None for a call that returned)."""
+    result = CheckResult(
+        name=check.name,
+        visibility=check.visibility,  # type: ignore[arg-type]
+        kind=check.compare,
+        status="fail",
+        points=0.0,
+        max_points=check.points,
+        trace=list(check.trace) if check.visibility == "hand-worked" else [],
+    )
+    try:
+        case = _case(exercise, check, seed)
+    except FixtureError as exc:
+        result.status, result.message = "error", str(exc)
+        return result
+    deadline = time.monotonic() + check.timeout
+    outputs: list[Any] = []
+    printed: list[str] = []
+    for call in case.calls:
+        remaining = max(deadline - time.monotonic(), 0.1)
+        out = runner.call(exercise.module, call.fn, kwargs=call.kwargs, timeout=remaining)
+        kinds.append(out.error_kind)
+        if out.output:
+            printed.append(out.output)
+        if out.error_kind == "import":
+            raise _Stop(f"{exercise.module}.py could not be imported: {out.message}")
+        if check.compare == "raises":
+            verdict = _raises_verdict(call.fn, check, out)
+            if not verdict.ok:
+                return _finish(result, check, verdict, printed, status="fail")
+            continue
+        if not out.ok:
+            verdict = _error_verdict(call.fn, out)
+            return _finish(result, check, verdict, printed, "error", _value_free(call.fn, out))
+        outputs.append(out.value)
+    if check.compare != "raises":
+        verdict = _compare(exercise, check, case, outputs)
+        if not verdict.ok:
+            mis = match_misconception(exercise, check, case, outputs, seed)
+            if mis is not None:
+                result.misconception, result.hint = mis.name, mis.hint
+            return _finish(result, check, verdict, printed, status="fail")
+    result.status, result.points = "pass", check.points
+    return _finish(result, check, Verdict(True), printed, status="pass")
+
+
+def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list[Any]) -> Verdict:
+    if check.compare == "property":
+        index = exercise.checks.index(check)
+        assert check.property is not None
+        prop = instructor_function(exercise, "cases", check.property, f"checks[{index}].property")
+        with np.errstate(all="ignore"):
+            problem = prop(case.calls, outputs, case.expected)
+        return Verdict(problem is None, problem or "")
+    assert case.expected is not None
+    exact = check.compare == "exact"
+    for i, (got, expected) in enumerate(zip(outputs, case.expected, strict=True)):
+        label = f"call {i + 1}" if len(outputs) > 1 else ""
+        verdict = compare_values(got, expected, check.rtol, check.atol, exact, label)
+        if not verdict.ok:
+            return verdict
+    return Verdict(True)
+
+
+def _raises_verdict(fn: str, check: CheckSpec, out: Any) -> Verdict:
+    if out.ok:
+        return Verdict(False, f"{fn} should raise {check.raises} here, but it returned a value")
+    if out.error_kind == "exception" and out.error_type == check.raises:
+        return Verdict(True)
+    if out.error_kind in ("exception", NOT_IMPLEMENTED):
+        return Verdict(False, f"{fn} raised {out.error_type}, expected {check.raises}")
+    return _error_verdict(fn, out)
+
+
+def _error_verdict(fn: str, out: Any) -> Verdict:
+    if out.error_kind == NOT_IMPLEMENTED:
+        return Verdict(False, f"{fn}: not implemented yet (raises NotImplementedError)")
+    if out.error_kind == "exception":
+        details = [ln for ln in (out.traceback or "").splitlines() if ln.strip()]
+        return Verdict(False, f"{fn} raised {out.message}", details)
+    return Verdict(False, f"{fn}: {out.message}")
+
+
+def _finish(
+    result: CheckResult,
+    check: CheckSpec,
+    verdict: Verdict,
+    printed: list[str],
+    status: str,
+    hidden_error: str = "",
+) -> CheckResult:
+    result.status = status  # type: ignore[assignment]
+    if status == "pass":
+        return result
+    if check.visibility == "hidden":
+        what = f" ({check.describe})" if check.describe else ""
+        if status == "error":
+            result.message = f"error on a hidden input{what}: {hidden_error}"
+        else:
+            result.message = "failed on a hidden input" + what + ": " + summarise_failure(verdict)
+        return result
+    result.message, result.details = verdict.message, list(verdict.details)
+    result.output = "".join(printed)
+    return result
+
+
+def _value_free(fn: str, out: Any) -> str:
+    """An error line without the exception's text (which may quote hidden values)."""
+    if out.error_kind == "exception":
+        return f"{fn} raised {out.error_type}"
+    if out.error_kind == NOT_IMPLEMENTED:
+        return f"{fn} is not implemented yet"
+    return f"{fn}: {out.message}"
+
+
+# ---------------------------------------------------------------- by-hand questions
+
+
+def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> list[CheckResult]:
+    checks = []
+    answers: dict[str, Any] = {}
+    problem = ""
+    if answers_path is None:
+        problem = "no answers.yaml found beside the module"
+    else:
+        try:
+            loaded = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
+            if not isinstance(loaded, dict):
+                raise yaml.YAMLError("expected a mapping of question id: answer")
+            answers = loaded
+        except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+            problem = "answers.yaml could not be read: " + " ".join(str(exc).split())
+    for q in questions:
+        res = CheckResult(
+            name=f"answers.yaml: {q.id}",
+            visibility="public",
+            kind="answer",
+            status="fail",
+            points=0.0,
+            max_points=q.points,
+            trace=[q.explain] if q.explain else [],
+        )
+        if problem:
+            res.status, res.message = "error", problem
+        elif answers.get(q.id) is None:
+            res.message = f"not answered yet ({q.question})"
+        else:
+            ok, res.message = _judge_answer(q, answers[q.id])
+            if ok:
+                res.status, res.points, res.message, res.trace = "pass", q.points, "", []
+        checks.append(res)
+    return checks
+
+
+def _judge_answer(q: QuestionSpec, given: Any) -> tuple[bool, str]:
+    if q.compare == "exact" or isinstance(q.answer, str):
+        ok = str(given).strip() == str(q.answer).strip()
+        return ok, f"{q.question}: your answer {given!r} is not right"
+    try:
+        got = np.asarray(given, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False, f"{q.question}: expected a number or a list of numbers, got {given!r}"
+    want = np.asarray(q.answer, dtype=np.float64)
+    if q.compare == "shape":
+        return got.shape == want.shape and bool(np.all(got == want)), (
+            f"{q.question}: your shape {given!r} is not right"
+        )
+    if got.shape != want.shape:
+        return False, f"{q.question}: expected {want.size} number(s) in shape {want.shape}"
+    ok = bool(np.all(np.abs(got - want) <= q.tol))
+    return ok, f"{q.question}: your answer {given!r} is not within {q.tol:g} of the right value"
+
+
+# ---------------------------------------------------------------- exercises
+
+
+def grade_exercise(
+    exercise: ExerciseSpec,
+    runner: Runner,
+    module_path: Path | None,
+    answers_path: Path | None,
+    mode: Mode,
+    seed: int,
+    broken: dict[str, ExerciseSpec] | None = None,
+) -> ExerciseResult:
+    """Grade one exercise whose module is served by `runner` (module_path None: in-process)."""
+    start = time.perf_counter()
+    result = ExerciseResult(
+        exercise=exercise.name,
+        title=exercise.title,
+        module=exercise.module,
+        status="graded",
+        score=0.0,
+        max_score=exercise.points,
+    )
+    checks: list[CheckResult] = []
+    if exercise.forbidden is not None and module_path is not None:
+        found = forbidden_check(exercise, module_path)
+        checks.extend([found] if found else [])
+    kinds: list[str | None] = []
+    try:
+        for check in exercise.checks:
+            if mode == "hidden" or check.visibility != "hidden":
+                checks.append(run_check(exercise, check, runner, seed, kinds))
+    except _Stop as stop:
+        result.status, result.message = "error", stop.message
+        result.duration_s = time.perf_counter() - start
+        return result
+    answers = _answer_checks(exercise.questions, answers_path) if exercise.questions else []
+    if kinds and all(k == NOT_IMPLEMENTED for k in kinds):
+        first = next(c.call or c.name for c in exercise.checks)
+        result.status = "not_implemented"
+        result.message = f"not implemented yet ({first} raises NotImplementedError)"
+        answered = [a for a in answers if not a.message.startswith("not answered")]
+        checks = answered if any(a.status != "error" for a in answered) else []
+    else:
+        checks.extend(answers)
+        _mark_blocked(exercise, checks, broken or {})
+    _score(exercise, result, checks)
+    result.duration_s = time.perf_counter() - start
+    return result
+
+
+def _mark_blocked(
+    exercise: ExerciseSpec, checks: list[CheckResult], broken: dict[str, ExerciseSpec]
+) -> None:
+    """Say "blocked by softmax: fix exercise 03 first" on failures when a dependency is broken."""
+    blockers = [broken[m] for m in exercise.requires if m in broken]
+    if not blockers:
+        return
+    dep = blockers[0]
+    for c in checks:
+        if c.status != "pass" and c.kind not in ("forbidden", "answer"):
+            c.details.insert(0, c.message)
+            c.message = f"blocked by {dep.module}: fix exercise {dep.number} first"
+
+
+def _score(exercise: ExerciseSpec, result: ExerciseResult, checks: list[CheckResult]) -> None:
+    """Scale check points so they add up to the exercise's points."""
+    total = sum(c.max_points for c in checks)
+    scale = exercise.points / total if total else 0.0
+    for c in checks:
+        c.points = round(c.points * scale, 6)
+        c.max_points = round(c.max_points * scale, 6)
+    result.checks = checks
+    if result.status == "graded":
+        result.score = round(sum(c.points for c in checks), 6)
+
+
+def not_graded(exercise: ExerciseSpec, status: str, message: str) -> ExerciseResult:
+    return ExerciseResult(
+        exercise=exercise.name,
+        title=exercise.title,
+        module=exercise.module,
+        status=status,  # type: ignore[arg-type]
+        score=0.0,
+        max_score=exercise.points,
+        message=message,
+    )
+
+
+# ---------------------------------------------------------------- submissions
+
+
+def versions() -> dict[str, str]:
+    return {
+        "gradeformer": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+
+
+def isolation_label(isolation: Any) -> str:
+    value = getattr(isolation, "value", isolation)
+    return str(value).lower()
+
+
+@contextmanager
+def open_submission(path: Path, exercises: list[ExerciseSpec]) -> Iterator[Located]:
+    """The submission at `path` as located modules (a temporary folder for zip/ipynb)."""
+    with tempfile.TemporaryDirectory(prefix="gradeformer-sub-") as tmp:
+        functions = {ex.module: ex.functions for ex in exercises}
+        root = materialise(path, Path(tmp), functions)
+        yield locate(root, functions)
+
+
+def grade_located(
+    located: Located,
+    exercises: list[ExerciseSpec],
+    chosen: list[ExerciseSpec],
+    mode: Mode,
+    seed: int,
+    isolation: Any,
+    limits: Any = None,
+) -> list[ExerciseResult]:
+    """Grade the `chosen` exercises of a located submission in one sandboxed worker."""
+    from grader.sandbox import Limits, Worker
+
+    results = []
+    broken: dict[str, ExerciseSpec] = {}
+    modules = {m: p for m, p in located.modules.items() if any(ex.module == m for ex in exercises)}
+    with Worker(modules=modules, limits=limits or Limits(), isolation=isolation) as worker:
+        for ex in chosen:
+            path = located.modules.get(ex.module)
+            if path is None:
+                res = not_graded(ex, "not_submitted", f"{ex.module}.py not found in the submission")
+            else:
+                res = grade_exercise(
+                    ex, worker, path, located.answers.get(ex.module), mode, seed, broken
+                )
+            if res.status != "graded" or any(not c.passed for c in res.checks):
+                broken[ex.module] = ex
+            results.append(res)
+    return results
+
+
+def grade_submission(
+    path: Path,
+    exercises: list[ExerciseSpec],
+    mode: Mode = "hidden",
+    seed: int = 0,
+    student: str | None = None,
+    isolation: Any = None,
+    only: list[str] | None = None,
+    limits: Any = None,
+) -> SubmissionResult:
+    """Grade the submission at `path` (folder, .zip or .ipynb); see docs/internals.md.
+
+    Never raises for a bad submission; raises `SpecError` for a malformed exercise and
+    `LookupError` for an unknown name in `only`.
+    """
+    from grader.sandbox import detect_isolation
+
+    start = time.perf_counter()
+    chosen = select(exercises, only)
+    iso = isolation if isolation is not None else detect_isolation()
+    result = SubmissionResult(
+        submission=str(path),
+        student=student,
+        mode=mode,
+        seed=seed,
+        isolation=isolation_label(iso),
+        score=0.0,
+        max_score=round(sum(ex.points for ex in chosen), 6),
+        versions=versions(),
+        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    try:
+        with open_submission(path, exercises) as located:
+            result.exercises = grade_located(located, exercises, chosen, mode, seed, iso, limits)
+    except SubmissionError as exc:
+        result.error = str(exc)
+        result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
+    except CaseError as exc:
+        raise RuntimeError(f"instructor-side problem building a case: {exc}") from exc
+    result.score = round(sum(ex.score for ex in result.exercises), 6)
+    result.duration_s = time.perf_counter() - start
+    return result

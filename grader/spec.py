@@ -1,0 +1,488 @@
+"""Load and validate `exercise.yaml` files into dataclasses.
+
+Every problem in a spec is a `SpecError` naming the file, the key path and what was expected,
+e.g. ``exercises/03_softmax/exercise.yaml: checks[2].rtol must be a number, got "1e-6x"``.
+The format is documented in docs/exercise-format.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+VISIBILITIES = ("public", "hidden", "hand-worked")
+COMPARATORS = ("allclose", "exact", "raises", "property")
+QUESTION_COMPARATORS = ("numeric", "exact", "shape")
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL = 1e-9
+DEFAULT_TIMEOUT = 10.0
+EXERCISE_FILE = "exercise.yaml"
+_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SpecError(Exception):
+    """A malformed exercise spec: `path: key_path must be <expected>, got <got>`."""
+
+    def __init__(self, path: Path | str, key_path: str, expected: str, got: Any = None) -> None:
+        self.path = str(path)
+        self.key_path = key_path
+        self.expected = expected
+        self.got = got
+        where = f"{self.path}: {key_path}" if key_path else self.path
+        got_text = "" if got is None else f", got {_show(got)}"
+        super().__init__(f"{where} {expected}{got_text}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value + '"'
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a contract function: `fn(**kwargs)`."""
+
+    fn: str
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class CheckSpec:
+    """One named check of an exercise (see docs/exercise-format.md)."""
+
+    name: str
+    visibility: str
+    compare: str = "allclose"
+    call: str | None = None
+    args: dict[str, Any] | None = None
+    cases: str | None = None
+    expect: Any = None
+    has_expect: bool = False
+    trace: list[str] = field(default_factory=list)
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    points: float = 1.0
+    timeout: float = DEFAULT_TIMEOUT
+    seed: int = 0
+    describe: str = ""
+    property: str | None = None
+    raises: str | None = None
+
+
+@dataclass
+class MisconceptionSpec:
+    """A known bug: contract function -> buggy function in misconceptions.py."""
+
+    name: str
+    hint: str
+    replaces: dict[str, str]
+
+
+@dataclass
+class QuestionSpec:
+    """A by-hand question answered in the student's answers.yaml."""
+
+    id: str
+    question: str
+    answer: Any
+    compare: str = "numeric"
+    tol: float = 1e-3
+    points: float = 1.0
+    explain: str = ""
+
+
+@dataclass
+class ForbiddenSpec:
+    """Calls the student module must not use, and the points of the check that says so."""
+
+    names: list[str]
+    points: float = 1.0
+
+
+@dataclass
+class ExerciseSpec:
+    """One exercise folder, validated."""
+
+    folder: Path
+    title: str
+    module: str
+    points: float
+    functions: list[str]
+    checks: list[CheckSpec]
+    requires: list[str] = field(default_factory=list)
+    forbidden: ForbiddenSpec | None = None
+    misconceptions: list[MisconceptionSpec] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The folder name, e.g. "03_softmax"."""
+        return self.folder.name
+
+    @property
+    def number(self) -> str:
+        """The leading number of the folder name ("03"), or the name when there is none."""
+        return self.name.split("_", 1)[0]
+
+    def matches(self, name: str) -> bool:
+        """True when `name` is this exercise's folder name, module name or number."""
+        return name in (self.name, self.module, self.number)
+
+    def check(self, name: str) -> CheckSpec:
+        """The check called `name`."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def check_seed(name: str) -> int:
+    """The default per-check seed: a stable hash (CRC-32) of the check's name."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def to_value(raw: Any, keep_list: bool = False) -> Any:
+    """Turn a literal from yaml into a call argument or expected value.
+
+    Nested lists of numbers become arrays (int64 when every entry is an int, else float64)
+    unless `keep_list`; ``{callable: name}`` becomes a `FunctionRef`; dicts and ragged lists
+    are converted item by item; strings, numbers, booleans and None stay as they are.
+    """
+    if isinstance(raw, dict):
+        if set(raw) == {"callable"}:
+            from grader.codec import FunctionRef
+
+            return FunctionRef(str(raw["callable"]))
+        return {k: to_value(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        if keep_list:
+            return raw
+        if _is_numeric_grid(raw):
+            dtype = np.int64 if _all_ints(raw) else np.float64
+            return np.asarray(raw, dtype=dtype)
+        return [to_value(v) for v in raw]
+    return raw
+
+
+def _is_numeric_grid(raw: list[Any]) -> bool:
+    """True for a non-empty rectangular nested list of int/float (not bool)."""
+    try:
+        arr = np.asarray(raw)
+    except ValueError:  # ragged
+        return False
+    return arr.dtype.kind in "if" and arr.size > 0
+
+
+def _all_ints(raw: Any) -> bool:
+    if isinstance(raw, list):
+        return all(_all_ints(v) for v in raw)
+    return isinstance(raw, int) and not isinstance(raw, bool)
+
+
+class _Reader:
+    """Typed access to one yaml mapping with key paths for error messages."""
+
+    def __init__(self, path: Path, data: Any, key_path: str = "") -> None:
+        self.path = path
+        self.key_path = key_path
+        if not isinstance(data, dict):
+            raise SpecError(path, key_path or "the file", "must be a mapping of keys", data)
+        self.data = data
+
+    def _key(self, key: str) -> str:
+        return f"{self.key_path}.{key}" if self.key_path else key
+
+    def fail(self, key: str, expected: str, got: Any = None) -> SpecError:
+        return SpecError(self.path, self._key(key), expected, got)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def get(self, key: str, kind: str, default: Any = ..., choices: tuple[str, ...] = ()) -> Any:
+        """The value at `key` checked against `kind` (str, number, int, list[str], mapping)."""
+        if key not in self.data:
+            if default is ...:
+                raise SpecError(self.path, self._key(key), "is required")
+            return default
+        value = self.data[key]
+        if kind == "str" and not isinstance(value, str):
+            raise self.fail(key, "must be a string", value)
+        if kind == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self.fail(key, "must be a number", value)
+            value = float(value)
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.fail(key, "must be an integer", value)
+        if kind == "list[str]" and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            raise self.fail(key, "must be a list of strings", value)
+        if kind == "mapping" and not isinstance(value, dict):
+            raise self.fail(key, "must be a mapping", value)
+        if choices and value not in choices:
+            raise self.fail(key, "must be one of " + ", ".join(choices), value)
+        return value
+
+    def sub(self, key: str, index: int, data: Any) -> _Reader:
+        return _Reader(self.path, data, f"{self._key(key)}[{index}]")
+
+    def unknown_keys(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(
+                    str(key), "is not a known key (allowed: " + ", ".join(sorted(allowed)) + ")"
+                )
+
+
+_CHECK_KEYS = {
+    "name", "visibility", "call", "args", "cases", "expect", "trace", "compare", "rtol",
+    "atol", "points", "timeout", "seed", "describe", "property", "raises", "as_list",
+}  # fmt: skip
+
+
+def _load_check(r: _Reader, functions: list[str]) -> CheckSpec:
+    r.unknown_keys(_CHECK_KEYS)
+    name = r.get("name", "str")
+    call = r.get("call", "str", None)
+    if call is not None and call not in functions:
+        raise r.fail(
+            "call", "must be one of the exercise's functions (" + ", ".join(functions) + ")", call
+        )
+    cases = r.get("cases", "str", None)
+    if cases is None and (call is None or not r.has("args")):
+        raise r.fail("call", "and args are required when there is no cases generator")
+    if cases is not None and r.has("args"):
+        raise r.fail("args", "must not be given together with cases")
+    keep = set(r.get("as_list", "list[str]", []))
+    args = None
+    if r.has("args"):
+        raw_args = r.get("args", "mapping")
+        args = {str(k): to_value(v, keep_list=k in keep) for k, v in raw_args.items()}
+    compare = r.get("compare", "str", "allclose", COMPARATORS)
+    prop = r.get("property", "str", None)
+    if compare == "property" and prop is None:
+        raise r.fail("property", "is required when compare is property")
+    raises = r.get("raises", "str", None)
+    if compare == "raises" and raises is None:
+        raise r.fail("raises", "is required when compare is raises (an exception name)")
+    trace = r.get("trace", "list[str]", [])
+    points = r.get("points", "number", 1.0)
+    if points < 0:
+        raise r.fail("points", "must be >= 0", points)
+    timeout = r.get("timeout", "number", DEFAULT_TIMEOUT)
+    if timeout <= 0:
+        raise r.fail("timeout", "must be > 0", timeout)
+    return CheckSpec(
+        name=name,
+        visibility=r.get("visibility", "str", choices=VISIBILITIES),
+        compare=compare,
+        call=call,
+        args=args,
+        cases=cases,
+        expect=to_value(r.data["expect"]) if r.has("expect") else None,
+        has_expect=r.has("expect"),
+        trace=trace,
+        rtol=r.get("rtol", "number", DEFAULT_RTOL),
+        atol=r.get("atol", "number", DEFAULT_ATOL),
+        points=points,
+        timeout=timeout,
+        seed=r.get("seed", "int", check_seed(name)),
+        describe=r.get("describe", "str", ""),
+        property=prop,
+        raises=raises,
+    )
+
+
+def _load_misconception(r: _Reader, functions: list[str]) -> MisconceptionSpec:
+    r.unknown_keys({"name", "hint", "replaces"})
+    replaces = r.get("replaces", "mapping")
+    for fn, impl in replaces.items():
+        if fn not in functions:
+            raise r.fail(f"replaces.{fn}", "must name one of the exercise's functions")
+        if not isinstance(impl, str):
+            raise r.fail(f"replaces.{fn}", "must be a function name in misconceptions.py", impl)
+    if not replaces:
+        raise r.fail("replaces", "must map at least one function")
+    return MisconceptionSpec(
+        name=r.get("name", "str"), hint=r.get("hint", "str"), replaces=dict(replaces)
+    )
+
+
+def _load_question(r: _Reader) -> QuestionSpec:
+    r.unknown_keys({"id", "question", "answer", "compare", "tol", "points", "explain"})
+    qid = r.get("id", "str")
+    if "answer" not in r.data:
+        raise r.fail("answer", "is required")
+    answer = r.data["answer"]
+    if not _is_answer_literal(answer):
+        raise r.fail("answer", "must be a number, a (nested) list of numbers or a string", answer)
+    return QuestionSpec(
+        id=qid,
+        question=r.get("question", "str"),
+        answer=answer,
+        compare=r.get("compare", "str", "numeric", QUESTION_COMPARATORS),
+        tol=r.get("tol", "number", 1e-3),
+        points=r.get("points", "number", 1.0),
+        explain=r.get("explain", "str", ""),
+    )
+
+
+def _is_answer_literal(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_is_answer_literal(v) for v in value)
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+
+
+def _unique(r: _Reader, key: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise SpecError(r.path, f"{key}[{i}]", "must have a unique name", name)
+        seen.add(name)
+
+
+def load_exercise(folder: Path) -> ExerciseSpec:
+    """Load `folder/exercise.yaml` into an `ExerciseSpec`; raise `SpecError` when malformed."""
+    path = folder / EXERCISE_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(path, "", "could not be read", exc.strerror) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(path, "", f"is not valid YAML{where}: {problem}") from None
+    r = _Reader(path, data)
+    r.unknown_keys({
+        "title", "module", "points", "functions", "requires", "forbidden", "checks",
+        "misconceptions", "questions",
+    })  # fmt: skip
+    module = r.get("module", "str")
+    if not _MODULE_NAME.match(module):
+        raise r.fail("module", "must be a Python module name", module)
+    functions = r.get("functions", "list[str]")
+    if not functions:
+        raise r.fail("functions", "must list at least one function")
+    points = r.get("points", "number")
+    forbidden = None
+    if r.has("forbidden"):
+        fr = _Reader(path, r.data["forbidden"], "forbidden")
+        fr.unknown_keys({"names", "points"})
+        forbidden = ForbiddenSpec(fr.get("names", "list[str]"), fr.get("points", "number", 1.0))
+    raw_checks = r.get("checks", "list")
+    if not isinstance(raw_checks, list) or not raw_checks:
+        raise r.fail("checks", "must be a non-empty list", raw_checks)
+    checks = [_load_check(r.sub("checks", i, c), functions) for i, c in enumerate(raw_checks)]
+    _unique(r, "checks", [c.name for c in checks])
+    raw_mis = r.get("misconceptions", "list", [])
+    if not isinstance(raw_mis, list):
+        raise r.fail("misconceptions", "must be a list", raw_mis)
+    misconceptions = [
+        _load_misconception(r.sub("misconceptions", i, m), functions) for i, m in enumerate(raw_mis)
+    ]
+    _unique(r, "misconceptions", [m.name for m in misconceptions])
+    raw_q = r.get("questions", "list", [])
+    if not isinstance(raw_q, list):
+        raise r.fail("questions", "must be a list", raw_q)
+    questions = [_load_question(r.sub("questions", i, q)) for i, q in enumerate(raw_q)]
+    _unique(r, "questions", [q.id for q in questions])
+    if sum(c.points for c in checks) + sum(q.points for q in questions) <= 0 and points > 0:
+        raise r.fail("checks", "must carry some points when the exercise has points")
+    return ExerciseSpec(
+        folder=folder,
+        title=r.get("title", "str"),
+        module=module,
+        points=points,
+        functions=functions,
+        checks=checks,
+        requires=r.get("requires", "list[str]", []),
+        forbidden=forbidden,
+        misconceptions=misconceptions,
+        questions=questions,
+    )
+
+
+def load_exercises(root: Path) -> list[ExerciseSpec]:
+    """Every exercise folder under `root` (those holding exercise.yaml), sorted by folder name.
+
+    `root` may also be a single exercise folder.
+    """
+    if (root / EXERCISE_FILE).is_file():
+        return [load_exercise(root)]
+    if not root.is_dir():
+        raise SpecError(root, "", "must be a folder of exercises")
+    folders = sorted(p for p in root.iterdir() if (p / EXERCISE_FILE).is_file())
+    exercises = [load_exercise(p) for p in folders]
+    seen: dict[str, Path] = {}
+    for ex in exercises:
+        if ex.module in seen:
+            raise SpecError(ex.folder / EXERCISE_FILE, "module", "must be unique", ex.module)
+        seen[ex.module] = ex.folder
+    return exercises
+
+
+def select(exercises: list[ExerciseSpec], names: list[str] | None) -> list[ExerciseSpec]:
+    """The exercises named in `names` (folder, module or number), all when `names` is empty.
+
+    Raises `LookupError` naming the first unknown name.
+    """
+    if not names:
+        return exercises
+    chosen: list[ExerciseSpec] = []
+    for name in names:
+        found = [ex for ex in exercises if ex.matches(name)]
+        if not found:
+            known = ", ".join(ex.module for ex in exercises)
+            raise LookupError(f"no exercise called {name!r} (known: {known})")
+        chosen.extend(ex for ex in found if ex not in chosen)
+    return [ex for ex in exercises if ex in chosen]
+
+
+PACKAGE_EXERCISES = Path(__file__).parent / "data" / "exercises"
+SOURCE_EXERCISES = Path(__file__).parent.parent / "exercises"
+
+
+def find_exercises_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+    """Where the exercises are, in this order (documented in docs/internals.md):
+
+    1. `explicit` (a command's ``--exercises``), then ``$GRADEFORMER_EXERCISES``;
+    2. ``./exercises`` when it holds exercise folders;
+    3. the nearest folder holding exercise.yaml: cwd or a parent (a copied exercise folder);
+    4. the kit shipped in the package (``grader/data/exercises``);
+    5. ``exercises/`` beside the ``grader`` package (a source checkout).
+
+    Raises `FileNotFoundError` when none exists.
+    """
+    cwd = cwd or Path.cwd()
+    env = os.environ.get("GRADEFORMER_EXERCISES")
+    for given in (explicit, Path(env) if env else None):
+        if given is not None:
+            if not given.exists():
+                raise FileNotFoundError(f"no exercises at {given}")
+            return given
+    if _has_exercises(cwd / "exercises"):
+        return cwd / "exercises"
+    for folder in (cwd, *cwd.parents):
+        if (folder / EXERCISE_FILE).is_file():
+            return folder
+    for candidate in (PACKAGE_EXERCISES, SOURCE_EXERCISES):
+        if _has_exercises(candidate):
+            return candidate
+    raise FileNotFoundError(
+        "no exercises found: run in a folder with exercises/ or an exercise.yaml, "
+        "or pass --exercises DIR"
+    )
+
+
+def _has_exercises(folder: Path) -> bool:
+    return folder.is_dir() and any((p / EXERCISE_FILE).is_file() for p in folder.iterdir())

@@ -1,0 +1,97 @@
+"""Comparison: shape guesses, NaN/inf, tolerance edges, worst-element diagnostics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.compare import CoerceError, coerce, compare_arrays, compare_values, shape_guess
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "guess"),
+    [
+        ((3, 5), (5, 3), "did you transpose?"),
+        ((2, 3, 5), (2, 5, 3), "did you transpose the last two axes?"),
+        ((4, 3, 5), (3, 5), "missing batch dimension"),
+        ((3, 5), (1, 3, 5), "extra leading dimension"),
+        ((4, 1), (4,), "a reduced axis was dropped (keepdims=True?)"),
+        ((3,), (), "returned a single number, expected an array"),
+        ((6,), (2, 3), "right number of elements in the wrong shape"),
+        ((6,), (7,), None),
+    ],
+)
+def test_shape_guess(expected: tuple[int, ...], got: tuple[int, ...], guess: str | None) -> None:
+    assert shape_guess(expected, got) == guess
+
+
+def test_shape_mismatch_message() -> None:
+    v = compare_arrays(np.zeros((5, 3)), np.zeros((3, 5)), 1e-6, 1e-9)
+    assert not v.ok
+    assert v.message == "expected shape (3, 5), got (5, 3); did you transpose?"
+
+
+def test_nan_reported_with_first_index_and_count() -> None:
+    got = np.array([[0.1, np.nan], [np.inf, np.nan]])
+    v = compare_arrays(got, np.full((2, 2), 0.25), 1e-6, 1e-9)
+    assert v.message == "returned nan at [0, 1] (and 2 more of 4 elements)"
+
+
+def test_expected_nan_matches_nan() -> None:
+    assert compare_arrays(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), 1e-6, 1e-9).ok
+
+
+def test_tolerance_edges() -> None:
+    expected = np.array([1.0, 100.0])
+    # allowed error at 100 with rtol=1e-6, atol=1e-9 is 1e-9 + 1e-4
+    inside = expected + np.array([0.0, 0.99e-4])
+    outside = expected + np.array([0.0, 1.01e-4])
+    assert compare_arrays(inside, expected, 1e-6, 1e-9).ok
+    assert not compare_arrays(outside, expected, 1e-6, 1e-9).ok
+    assert compare_arrays(np.array([1e-10]), np.array([0.0]), 1e-6, 1e-9).ok
+    assert not compare_arrays(np.array([2e-9]), np.array([0.0]), 1e-6, 1e-9).ok
+
+
+def test_worst_element_and_fraction() -> None:
+    expected = np.arange(6, dtype=float).reshape(2, 3)
+    got = expected.copy()
+    got[1, 2] = 6.5  # error 1.5 at [1, 2]
+    got[0, 1] = 1.25  # error 0.25 at [0, 1]
+    v = compare_arrays(got, expected, 1e-6, 1e-9)
+    assert v.message == "max abs error 1.5 at [1, 2] (expected 5, got 6.5)"
+    assert v.details[0].startswith("max rel error 0.3; 2 of 6 elements differ")
+
+
+def test_exact_compare_has_no_tolerance() -> None:
+    assert not compare_arrays(np.array([1.0 + 1e-12]), np.array([1.0]), 0, 0, exact=True).ok
+    assert compare_arrays(np.array([3.0]), np.array([3.0]), 0, 0, exact=True).ok
+
+
+def test_structures_compared_item_by_item() -> None:
+    expected = (np.ones(2), {"W": np.zeros((2, 2)), "b": np.zeros(2)})
+    got = (np.ones(2), {"W": np.zeros((2, 2)), "b": np.array([0.0, 0.5])})
+    v = compare_values(got, expected, 1e-6, 1e-9)
+    assert v.message.startswith("[1]['b']: max abs error 0.5 at [1]")
+    assert (
+        "missing key(s) 'b'"
+        in compare_values((np.ones(2), {"W": np.zeros((2, 2))}), expected, 1e-6, 1e-9).message
+    )
+    assert compare_values((np.ones(2),), expected, 1e-6, 1e-9).message == (
+        "returned 1 values, expected 2"
+    )
+
+
+def test_lists_of_ints_and_strings() -> None:
+    assert compare_values([(1, 2), (3, 4)], [(1, 2), (3, 4)], 0, 0, exact=True).ok
+    assert not compare_values([(1, 2)], [(1, 2), (3, 4)], 0, 0, exact=True).ok
+    assert compare_values("héllo", "héllo", 0, 0).ok
+    assert compare_values("hallo", "héllo", 0, 0).message == "expected 'héllo', got 'hallo'"
+
+
+def test_coerce_rejects_non_numbers() -> None:
+    assert coerce([1, 2]).dtype == np.float64
+    assert coerce(True).dtype == np.float64
+    for bad in ("1.0", None, {"a": 1}):
+        with pytest.raises(CoerceError):
+            coerce(bad)
+    assert compare_values("0.5", 0.5, 1e-6, 1e-9).message == "returned a str, expected numbers"

@@ -1,0 +1,127 @@
+"""Spec validation: every malformed case names the file, the key path and the expectation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.spec import SpecError, check_seed, load_exercise, load_exercises, select, to_value
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exercises"
+
+GOOD = """\
+title: T
+module: mod
+points: 4
+functions: [f, g]
+checks:
+  - name: one
+    visibility: public
+    call: f
+    args: {x: [1.0, 2.0]}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "03_mod"
+    folder.mkdir(exist_ok=True)
+    (folder / "exercise.yaml").write_text(text)
+    return folder
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(SpecError) as info:
+        load_exercise(write(tmp_path, text))
+    return str(info.value)
+
+
+def test_good_spec_loads_with_defaults(tmp_path: Path) -> None:
+    ex = load_exercise(write(tmp_path, GOOD))
+    check = ex.checks[0]
+    assert (ex.name, ex.module, ex.points, ex.functions) == ("03_mod", "mod", 4.0, ["f", "g"])
+    assert (check.compare, check.rtol, check.atol, check.points, check.timeout) == (
+        "allclose",
+        1e-6,
+        1e-9,
+        1.0,
+        10.0,
+    )
+    assert check.seed == check_seed("one")
+    assert check.args is not None and check.args["x"].dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("    args: {x: [1.0, 2.0]}\n", "    args: {x: [1.0, 2.0]}\n    rtol: 1e-6x\n"),
+            'exercise.yaml: checks[0].rtol must be a number, got "1e-6x"',
+        ),
+        (("module: mod\n", ""), "exercise.yaml: module is required"),
+        (("points: 4\n", "points: lots\n"), 'points must be a number, got "lots"'),
+        (("visibility: public", "visibility: secret"), "checks[0].visibility must be one of"),
+        (("call: f", "call: h"), "checks[0].call must be one of the exercise's functions (f, g)"),
+        (("    args: {x: [1.0, 2.0]}\n", ""), "checks[0].call and args are required"),
+        (("name: one", "nme: one"), "checks[0].nme is not a known key"),
+        (("functions: [f, g]", "functions: f"), "functions must be a list of strings"),
+        (("title: T\n", "title: [T\n"), "is not valid YAML (line"),
+    ],
+)
+def test_malformed_spec_names_file_key_and_expectation(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    text = GOOD.replace(*edit)
+    assert text != GOOD
+    err = error_of(tmp_path, text)
+    assert message in err
+    assert "03_mod/exercise.yaml" in err
+
+
+def test_raises_and_property_need_their_names(tmp_path: Path) -> None:
+    raises = GOOD.replace("visibility: public", "visibility: public\n    compare: raises")
+    assert "checks[0].raises is required" in error_of(tmp_path, raises)
+    prop = GOOD.replace("visibility: public", "visibility: public\n    compare: property")
+    assert "checks[0].property is required" in error_of(tmp_path, prop)
+
+
+def test_duplicate_check_names_rejected(tmp_path: Path) -> None:
+    text = GOOD + "  - name: one\n    visibility: hidden\n    call: g\n    args: {x: 1.0}\n"
+    assert 'checks[1] must have a unique name, got "one"' in error_of(tmp_path, text)
+
+
+def test_misconception_must_replace_a_contract_function(tmp_path: Path) -> None:
+    text = GOOD + "misconceptions:\n  - name: m\n    hint: h\n    replaces: {nope: bug}\n"
+    assert "misconceptions[0].replaces.nope must name one of the exercise's functions" in (
+        error_of(tmp_path, text)
+    )
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    assert "the file must be a mapping of keys" in error_of(tmp_path, "- 1\n- 2\n")
+
+
+def test_literal_conversion() -> None:
+    ints = to_value([[1, 2], [3, 4]])
+    assert ints.dtype == np.int64 and ints.shape == (2, 2)
+    assert to_value([1, 2.5]).dtype == np.float64
+    assert to_value([3, 5, 2], keep_list=True) == [3, 5, 2]
+    ragged = to_value([[1.0, 2.0], [3.0]])
+    assert isinstance(ragged, list) and ragged[1].shape == (1,)
+    assert to_value("héllo") == "héllo"
+    assert to_value({"callable": "sum_of_squares"}).name == "sum_of_squares"
+
+
+def test_check_seed_is_stable() -> None:
+    # CRC-32 of b"abc" is 0x352441C2 (a standard test vector).
+    assert check_seed("abc") == 0x352441C2
+
+
+def test_load_exercises_sorted_and_select() -> None:
+    exercises = load_exercises(FIXTURES)
+    assert [ex.name for ex in exercises] == ["01_scale", "02_total"]
+    assert [ex.module for ex in select(exercises, ["total"])] == ["total"]
+    assert [ex.module for ex in select(exercises, ["01_scale", "02"])] == ["scale", "total"]
+    with pytest.raises(LookupError, match="no exercise called 'nope'"):
+        select(exercises, ["nope"])
