@@ -1,0 +1,217 @@
+"""Containment levels for the worker, detected by trying them, and their command lines.
+
+Three levels, strongest first:
+
+- ``bwrap``: bubblewrap with new user (when not root), PID, network, IPC and UTS
+  namespaces; a fresh root with only /usr, the Python install, numpy, the worker's support
+  files (read-only) and the run folder (read-write) visible; killed with its parent.
+- ``unshare``: ``unshare -n --pid --fork --kill-child`` (with ``-U -r`` when not root):
+  no network, own PID namespace, but every file the user can read is visible.
+- ``rlimits``: resource limits and an unprivileged uid (when root) only: files and
+  network are not contained.
+
+When the grader runs as root the worker drops to uid/gid 65534 ("nobody") before any
+student code runs. If the Python install sits under a directory nobody cannot enter
+(e.g. pyenv in /root), the unshare and rlimits levels have the worker mount a tmpfs over
+that directory in a private mount namespace and bind the install back, so the drop still
+works; bubblewrap builds its own tree and needs no help.
+
+`detect_isolation()` tries each level once per process (starting a real worker and
+pinging it) and caches the answer.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import shutil
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+NOBODY = 65534
+SANDBOX_SUPPORT = "/gf/support"
+SANDBOX_RUN = "/gf/run"
+
+
+class Isolation(str, enum.Enum):
+    """How strongly the worker is contained (strongest first)."""
+
+    BWRAP = "bwrap"
+    UNSHARE = "unshare"
+    RLIMITS = "rlimits"
+
+    def describe(self) -> str:
+        """The line shown with every result ("rlimits only — files and network ...")."""
+        if self is Isolation.RLIMITS:
+            return "rlimits only — files and network not contained"
+        if self is Isolation.UNSHARE:
+            return "unshare — network and processes contained, files visible"
+        return "bwrap"
+
+
+class IsolationUnavailable(RuntimeError):
+    """A required isolation level cannot be used on this machine."""
+
+
+@dataclass
+class LaunchPlan:
+    """How to start the worker at one level: argv, and the paths the worker sees."""
+
+    argv: list[str]
+    run_dir: str  # the run folder as the worker sees it
+    script: str  # worker_main.py as the worker sees it
+    drop_uid: int | None
+    reveal: dict[str, list[str]] = field(default_factory=dict)  # tmpfs dirs + binds
+
+
+def drop_uid() -> int | None:
+    """The uid the worker runs as: 65534 when the grader is root, else unchanged."""
+    return NOBODY if os.geteuid() == 0 else None
+
+
+def python_roots() -> list[str]:
+    """Directories the worker needs to run Python and import numpy."""
+    numpy_site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
+    roots = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), numpy_site]
+    unique: list[str] = []
+    for root in sorted(set(roots), key=len):
+        if not any(root.startswith(kept + os.sep) for kept in unique):
+            unique.append(root)
+    return unique
+
+
+def _blocked_ancestor(path: str) -> str | None:
+    """The topmost ancestor of `path` that "others" cannot enter, if any."""
+    parts = Path(path).parts
+    for i in range(2, len(parts) + 1):
+        candidate = os.path.join(*parts[:i])
+        if not os.stat(candidate).st_mode & stat.S_IXOTH:
+            return candidate
+    return None
+
+
+def reveal_plan(uid: int | None) -> dict[str, list[str]]:
+    """What the worker must remount so uid `uid` can reach Python (empty when nothing)."""
+    if uid is None:
+        return {}
+    binds = [r for r in python_roots() if _blocked_ancestor(r)]
+    tmpfs = sorted({a for r in binds if (a := _blocked_ancestor(r))})
+    return {"tmpfs": tmpfs, "binds": binds} if binds else {}
+
+
+def build_plan(
+    level: Isolation, python: str, support_dir: Path, run_dir: Path, uid: int | None
+) -> LaunchPlan:
+    """The command line that starts the worker at `level` (the script's config is appended)."""
+    script_rel = os.path.join("grader", "sandbox", "worker_main.py")
+    if level is Isolation.BWRAP:
+        argv = ["bwrap", *_bwrap_args(support_dir, run_dir, uid), python, "-I"]
+        return LaunchPlan(argv, SANDBOX_RUN, os.path.join(SANDBOX_SUPPORT, script_rel), uid)
+    prefix: list[str] = []
+    if level is Isolation.UNSHARE:
+        user = [] if os.geteuid() == 0 else ["-U", "-r"]
+        prefix = ["unshare", *user, "-n", "--pid", "--fork", "--kill-child"]
+    script = str(support_dir / script_rel)
+    return LaunchPlan([*prefix, python, "-I"], str(run_dir), script, uid, reveal_plan(uid))
+
+
+def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None) -> list[str]:
+    if uid is None:
+        args = ["--unshare-all"]
+    else:  # root: no user namespace, so that the worker can setuid to a real uid
+        args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+        args += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    args += ["--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = "/" + name
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for root in python_roots():
+        args += _mkdirs(root) + ["--ro-bind", root, root]
+    args += _hide_site_packages()
+    args += _mkdirs(SANDBOX_SUPPORT) + ["--ro-bind", str(support_dir), SANDBOX_SUPPORT]
+    args += ["--bind", str(run_dir), SANDBOX_RUN, "--chdir", SANDBOX_RUN]
+    return args
+
+
+def _mkdirs(path: str) -> list[str]:
+    """bwrap arguments creating every ancestor of `path` with mode 0755."""
+    args: list[str] = []
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        args += ["--perms", "0755", "--dir", os.path.join(*parts[:i])]
+    return args
+
+
+def _hide_site_packages() -> list[str]:
+    """Empty every site-packages on sys.path, then bind numpy (and its libs) back.
+
+    So `reference`, `grader` or anything else installed beside numpy stays invisible.
+    """
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    numpy_site = os.path.dirname(numpy_dir)
+    sites = {
+        os.path.realpath(p)
+        for p in sys.path
+        if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)
+    }
+    args: list[str] = []
+    for site in sorted(sites | {numpy_site}):
+        args += ["--tmpfs", site]
+    for extra in (numpy_dir, numpy_dir + ".libs", os.path.join(numpy_site, "numpy.libs")):
+        if os.path.isdir(extra) and ["--ro-bind", extra, extra] != args[-3:]:
+            args += ["--ro-bind", extra, extra]
+    return args
+
+
+_probed: dict[Isolation, str | None] = {}
+
+
+def probe(level: Isolation) -> str | None:
+    """None when `level` works here (a worker starts and answers), else the reason; cached."""
+    if level not in _probed:
+        _probed[level] = _try(level)
+    return _probed[level]
+
+
+def _try(level: Isolation) -> str | None:
+    tool = {Isolation.BWRAP: "bwrap", Isolation.UNSHARE: "unshare"}.get(level)
+    if tool and shutil.which(tool) is None:
+        return f"{tool} is not installed"
+    if not sys.platform.startswith("linux") and level is not Isolation.RLIMITS:
+        return "needs Linux namespaces"
+    from grader.sandbox.worker import Worker  # lazy: the worker imports this module
+
+    try:
+        with Worker({}, isolation=level, _probing=True) as worker:
+            worker.start()
+    except Exception as exc:  # any failure means "not available here"
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def detect_isolation() -> Isolation:
+    """The strongest level that works on this machine (tried once per process)."""
+    for level in Isolation:
+        if probe(level) is None:
+            return level
+    raise IsolationUnavailable(f"no isolation level works here: {probe(Isolation.RLIMITS)}")
+
+
+def require(level: Isolation | str | None) -> Isolation:
+    """Resolve a requested level: None → the strongest available; a level → itself or raise."""
+    if level is None:
+        return detect_isolation()
+    wanted = Isolation(level)
+    reason = probe(wanted)
+    if reason is not None:
+        raise IsolationUnavailable(f"isolation {wanted.value} is not available here: {reason}")
+    return wanted

@@ -1,0 +1,397 @@
+"""`Worker`: one persistent, isolated subprocess that imports and calls student code.
+
+The parent side of the worker. It copies the located modules into a private run folder,
+starts ``python -I worker_main.py`` inside the chosen isolation level, and exchanges
+length-prefixed codec frames on two dedicated pipes (never stdout). Every call has a
+wall-clock deadline; on timeout, a protocol error or a death, the whole process group is
+killed and the next call starts a fresh worker. Only the parent decodes (with header and
+size checks) and only the parent compares: a response carries data, never a verdict.
+
+After each call the parent sends a ping with a fresh nonce and requires the very next
+frame to be its pong: a frame forged by student code (through ``/proc/self/fd``) then
+shows up as a nonce mismatch or an extra frame, and the call fails as a protocol error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import codec
+from grader.sandbox import isolation as iso
+from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
+
+SUPPORT_FILES = {
+    "grader/codec.py": Path(codec.__file__),
+    "grader/sandbox/callables.py": Path(__file__).with_name("callables.py"),
+    "grader/sandbox/protocol.py": Path(__file__).with_name("protocol.py"),
+    "grader/sandbox/worker_main.py": Path(__file__).with_name("worker_main.py"),
+    "grader/__init__.py": None,
+    "grader/sandbox/__init__.py": None,
+}
+ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+PING_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one worker process (and each process it starts)."""
+
+    cpu_seconds: float = 20.0  # CPU time per call (RLIMIT_CPU soft, reset before each call)
+    memory_bytes: int = 2**30  # address space (RLIMIT_AS); numpy needs ~0.5 GiB of it
+    file_bytes: int = 64 * 2**20  # largest file written, stdout included (RLIMIT_FSIZE)
+    open_files: int = 64  # RLIMIT_NOFILE
+    output_bytes: int = 64 * 2**10  # captured stdout+stderr read back per call
+    processes: int = 64  # RLIMIT_NPROC of uid 65534; applied only when the grader is root
+    cpu_total_seconds: int = 3600  # RLIMIT_CPU hard: the whole worker's CPU budget
+    result_bytes: int = 256 * 2**20  # the largest result the parent accepts
+    start_seconds: float = 60.0  # wall-clock time allowed to start a worker
+
+
+@dataclass
+class CallOutcome:
+    """What one call of a student function did (see docs/internals.md)."""
+
+    ok: bool
+    value: Any = None
+    error_kind: str | None = None  # exception | not_implemented | import | missing_function |
+    #                                timeout | killed | exited | protocol | bad_value
+    error_type: str | None = None
+    message: str = ""
+    traceback: str = ""
+    output: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass
+class ModuleInfo:
+    """The functions a module defines (name -> signature) or why it cannot be imported."""
+
+    functions: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    error_kind: str | None = None
+    traceback: str = ""
+
+
+class WorkerError(RuntimeError):
+    """The worker could not be started at all (a grader-side problem, not the student's)."""
+
+
+class Worker:
+    """A persistent isolated worker for one submission's modules.
+
+    >>> with Worker({"softmax": Path("softmax.py")}) as w:   # doctest: +SKIP
+    ...     w.call("softmax", "softmax", kwargs={"x": x}, timeout=10.0)
+    """
+
+    def __init__(
+        self,
+        modules: Mapping[str, Path | str],
+        limits: Limits | None = None,
+        isolation: iso.Isolation | str | None = None,
+        *,
+        _probing: bool = False,
+    ) -> None:
+        self.modules = {name: Path(path) for name, path in modules.items()}
+        self.limits = limits or Limits()
+        self.isolation = iso.Isolation(isolation) if _probing else iso.require(isolation)
+        self.uid = iso.drop_uid()
+        self.startup_s = 0.0  # wall time of the last start
+        self.starts = 0
+        self._root = Path(tempfile.mkdtemp(prefix="gradeformer-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._fds: dict[str, int] = {}
+        self._write_support()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker and delete its temporary folder."""
+        self._stop(graceful=True)
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def start(self) -> float:
+        """Start a fresh worker (stopping any running one); return its start-up seconds."""
+        self._stop(graceful=False)
+        began = time.monotonic()
+        run_dir = self._fresh_run_dir()
+        plan = iso.build_plan(
+            self.isolation, sys.executable, self._root / "support", run_dir, self.uid
+        )
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        out = os.open(self._root / "output", os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC)
+        config = {
+            "request_fd": req_r,
+            "result_fd": res_w,
+            "run_dir": plan.run_dir,
+            "drop_uid": plan.drop_uid,
+            "reveal": {**plan.reveal, "stage": str(self._stage_dir())} if plan.reveal else {},
+            "limits": self._limit_config(),
+        }
+        try:
+            self._proc = subprocess.Popen(
+                [*plan.argv, plan.script, json.dumps(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                pass_fds=(req_r, res_w),
+                env={**ENV, "HOME": plan.run_dir},
+                cwd=run_dir,
+                start_new_session=True,
+            )
+        finally:
+            os.close(req_r)
+            os.close(res_w)
+        self._fds = {"request": req_w, "result": res_r, "output": out}
+        if hasattr(os, "pidfd_open"):
+            self._fds["pidfd"] = os.pidfd_open(self._proc.pid)
+        try:
+            ready = codec.decode(self._read(time.monotonic() + self.limits.start_seconds))
+        except (Timeout, PipeClosed, ProtocolError, codec.CodecError) as exc:
+            output = self._take_output()
+            self._stop(graceful=False)
+            raise WorkerError(f"the worker did not start ({type(exc).__name__}): {output}") from exc
+        if not isinstance(ready, dict) or ready.get("op") != "ready":
+            self._stop(graceful=False)
+            raise WorkerError("the worker did not say ready")
+        self._take_output()
+        self.starts += 1
+        self.startup_s = time.monotonic() - began
+        return self.startup_s
+
+    # -- calls -------------------------------------------------------------------------
+
+    def call(
+        self,
+        module: str,
+        function: str,
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        timeout: float = 10.0,
+    ) -> CallOutcome:
+        """Call `module.function(*args, **kwargs)` in the worker within `timeout` seconds."""
+        request: dict[str, Any] = {"op": "call", "module": module, "function": function}
+        request |= {"args": list(args), "kwargs": dict(kwargs or {})}
+        return self._request(request, timeout)
+
+    def inspect(self, module: str, timeout: float = 10.0) -> ModuleInfo:
+        """The functions `module` defines and their signatures, or its import error."""
+        outcome = self._request({"op": "inspect", "module": module}, timeout)
+        if not outcome.ok:
+            return ModuleInfo(
+                error=outcome.message, error_kind=outcome.error_kind, traceback=outcome.traceback
+            )
+        return ModuleInfo(functions=outcome.value)
+
+    def _request(self, request: dict[str, Any], timeout: float) -> CallOutcome:
+        began = time.monotonic()
+        if self._proc is None or self._proc.poll() is not None:
+            self.start()
+        deadline = time.monotonic() + timeout
+        nonce = secrets.token_hex(16)
+        try:
+            write_frame(self._fds["request"], codec.encode({**request, "nonce": nonce}), deadline)
+            response = self._read(deadline)
+            outcome = self._outcome(request["op"], nonce, response)
+            if outcome.error_kind not in ("killed", "protocol"):
+                self._sync()
+        except Timeout as exc:
+            what = "sent an incomplete frame and " if exc.partial else ""
+            outcome = CallOutcome(False, error_kind="timeout")
+            outcome.message = f"{what}timed out after {timeout:g} s"
+        except PipeClosed:
+            outcome = self._death()
+        except (ProtocolError, codec.CodecError) as exc:
+            outcome = CallOutcome(False, error_kind="protocol", message=f"protocol error: {exc}")
+        alive = self._proc is not None and self._proc.poll() is None
+        if outcome.error_kind in ("timeout", "killed", "protocol") or not alive:
+            self._stop(graceful=False)
+        outcome.output = self._take_output()
+        outcome.duration_s = time.monotonic() - began
+        return outcome
+
+    def _read(self, deadline: float) -> bytes:
+        cap = self.limits.result_bytes + 2**20
+        return read_frame(self._fds["result"], cap, deadline, self._fds.get("pidfd"))
+
+    def _sync(self) -> None:
+        """Ping; the next frame must be the pong, or something forged a frame."""
+        nonce = secrets.token_hex(16)
+        deadline = time.monotonic() + PING_SECONDS
+        write_frame(self._fds["request"], codec.encode({"op": "ping", "nonce": nonce}), deadline)
+        pong = codec.decode(self._read(deadline), max_array_bytes=0)
+        if pong != {"op": "ping", "nonce": nonce}:
+            raise ProtocolError("an extra frame appeared on the result pipe")
+
+    def _outcome(self, op: str, nonce: str, frame: bytes) -> CallOutcome:
+        """Turn a response frame into an outcome; anything unexpected is a protocol error."""
+        data = codec.decode(frame, max_array_bytes=self.limits.result_bytes)
+        if not isinstance(data, dict) or data.get("nonce") != nonce or data.get("op") != op:
+            raise ProtocolError("a response that does not answer this request")
+        status = data.get("status")
+        texts = {k: data.get(k, "") for k in ("message", "traceback")}
+        if not all(isinstance(t, str) for t in texts.values()):
+            raise ProtocolError("a response with a non-text message")
+        error_type = data.get("error_type")
+        if error_type is not None and not isinstance(error_type, str):
+            raise ProtocolError("a response with a non-text error type")
+        if status == "ok":
+            key = "functions" if op == "inspect" else "value"
+            value = data.get(key)
+            if op == "inspect" and not _is_signature_table(value):
+                raise ProtocolError("an inspect response without a function table")
+            return CallOutcome(True, value=value)
+        kinds = {
+            "exception": "exception",
+            "not_implemented": "not_implemented",
+            "import": "import",
+            "missing_function": "missing_function",
+            "bad_value": "bad_value",
+            "memory": "killed",
+            "exit": "exited",
+        }
+        if status not in kinds:
+            raise ProtocolError(f"a response with an unknown status {status!r:.40}")
+        outcome = CallOutcome(False, error_kind=kinds[status], error_type=error_type, **texts)
+        if status == "memory":
+            outcome.message = f"killed: memory limit {_size(self.limits.memory_bytes)}"
+        elif status == "exit":
+            code = data.get("code")
+            outcome.message = f"exited with status {code} before returning a result (sys.exit)"
+        return outcome
+
+    def _death(self) -> CallOutcome:
+        """Describe a worker that closed its pipe: how it ended, in one line."""
+        assert self._proc is not None
+        try:
+            code = self._proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:  # an escaped grandchild keeps the pipe open
+            self._kill_group()
+            code = self._proc.wait()
+        self._kill_group()
+        if self.isolation is not iso.Isolation.RLIMITS and code > 128:
+            code = -(code - 128)  # bwrap and unshare report a signal as 128 + its number
+        if code >= 0:
+            message = f"exited with status {code} before returning a result"
+            return CallOutcome(False, error_kind="exited", message=message)
+        sig = -code
+        if sig == signal.SIGXCPU:
+            message = "killed: CPU time limit"
+        elif sig == signal.SIGXFSZ:
+            size = os.fstat(self._fds["output"]).st_size
+            if size >= self.limits.file_bytes:
+                message = "output limit exceeded"
+            else:
+                message = f"killed: file size limit {_size(self.limits.file_bytes)}"
+        else:
+            message = f"killed by signal {signal.Signals(sig).name}"
+        return CallOutcome(False, error_kind="killed", message=message)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _take_output(self) -> str:
+        """The captured stdout+stderr since the last call (capped), then clear it."""
+        fd = self._fds.get("output")
+        if fd is None:
+            return ""
+        size = os.fstat(fd).st_size
+        data = os.pread(fd, min(size, self.limits.output_bytes), 0)
+        os.ftruncate(fd, 0)
+        text = data.decode("utf-8", errors="replace")
+        if size > self.limits.output_bytes:
+            text += f"\n[output truncated: {size} bytes in all, {len(data)} shown]"
+        return text
+
+    def _limit_config(self) -> dict[str, Any]:
+        limits = asdict(self.limits)
+        if self.uid is None:
+            limits["processes"] = None  # RLIMIT_NPROC would count all the user's processes
+        return limits
+
+    def _write_support(self) -> None:
+        support = self._root / "support"
+        for rel, source in SUPPORT_FILES.items():
+            target = support / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.chmod(0o755)
+            target.write_bytes(source.read_bytes() if source else b"")
+            target.chmod(0o644)
+        self._root.chmod(0o711)  # uid 65534 may pass through, not list
+
+    def _fresh_run_dir(self) -> Path:
+        """An empty run folder holding a copy of each module (recopied on every start)."""
+        run_dir = self._root / "run"
+        shutil.rmtree(run_dir, ignore_errors=True)
+        run_dir.mkdir()
+        run_dir.chmod(0o711)  # bwrap, root without capabilities, must enter it
+        for name, path in self.modules.items():
+            shutil.copyfile(path, run_dir / f"{name}.py")
+        if self.uid is not None:
+            for entry in [run_dir, *run_dir.iterdir()]:
+                os.chown(entry, self.uid, self.uid)
+        return run_dir
+
+    def _stage_dir(self) -> Path:
+        """An empty folder where the worker stages its bind mounts (see worker_main._reveal)."""
+        stage = self._root / "stage"
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir(mode=0o700)
+        return stage
+
+    def _kill_group(self) -> None:
+        if self._proc is not None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _stop(self, graceful: bool) -> None:
+        if self._proc is not None:
+            if graceful and self._proc.poll() is None:
+                os.close(self._fds.pop("request"))
+                try:
+                    self._proc.wait(timeout=2.0)
+                except subprocess.TimeoutExpired:
+                    pass
+            self._kill_group()
+            self._proc.wait()
+            self._proc = None
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
+
+
+def _is_signature_table(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _size(n: int) -> str:
+    """1073741824 -> "1 GiB"; 67108864 -> "64 MiB"."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} bytes"

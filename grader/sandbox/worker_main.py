@@ -1,0 +1,256 @@
+"""The script that runs inside the worker process: it imports and calls student code.
+
+Started by `grader.sandbox.worker.Worker` as ``python -I worker_main.py CONFIG_JSON`` from
+a copy of the grader's codec, protocol and callables (the project itself is not visible
+under bubblewrap). In order, it: drops to an unprivileged uid when told to, sets its
+resource limits (hard = soft, so student code cannot raise them), imports numpy, says
+"ready", then answers requests until the request pipe closes.
+
+Every request is one frame on the request fd; every response one frame on the result fd.
+Responses carry data only (a value or an error description), never a verdict: the
+parent compares. Student stdout/stderr go to fds 1 and 2, files the parent reads back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import math
+import os
+import resource
+import signal
+import sys
+import traceback
+from typing import Any
+
+SUPPORT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAX_TEXT = 4000
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    if os.getpid() == 1:
+        _run_under_init()
+    if config.get("drop_uid") is not None:
+        if config.get("reveal"):
+            reveal = config["reveal"]
+            _reveal(reveal["tmpfs"], reveal["binds"], reveal["stage"])
+        _drop_privileges(int(config["drop_uid"]))
+    _set_limits(config["limits"])
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # exceeding the file size limit kills
+    sys.path.insert(0, SUPPORT_ROOT)
+    import numpy  # noqa: F401  (imported once, before any student code)
+
+    from grader.codec import CodecError, decode, encode
+    from grader.sandbox.protocol import PipeClosed, read_frame, write_frame
+
+    sys.path.insert(1, config["run_dir"])  # after SUPPORT_ROOT: no module shadows ours
+
+    request_fd, result_fd = config["request_fd"], config["result_fd"]
+    for fd in (request_fd, result_fd):
+        os.set_inheritable(fd, False)
+    write_frame(result_fd, encode({"op": "ready", "uid": os.getuid()}))
+    handler = _Handler(config["run_dir"], config["limits"], CodecError, encode)
+    while True:
+        try:
+            request = decode(read_frame(request_fd, 1 << 31))
+        except PipeClosed:
+            return
+        response = handler.handle(request)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_frame(result_fd, response)
+
+
+def _run_under_init() -> None:
+    """As PID 1 of a namespace (unshare --pid), fork and act as init for the real worker.
+
+    The kernel ignores default-action signals sent to a namespace's init, so SIGXCPU,
+    SIGXFSZ and even a student's kill(getpid(), SIGKILL) would not end the worker. The
+    child returns and runs the worker; this process reaps and exits with the child's status
+    (128 + signal number for a signal).
+    """
+    child = os.fork()
+    if child == 0:
+        return
+    while True:
+        pid, status = os.wait()
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(128 - code if code < 0 else code)
+
+
+def _reveal(tmpfs_dirs: list[str], binds: list[str], stage: str) -> None:
+    """Make the Python install reachable for an unprivileged uid, in a private mount namespace.
+
+    Bind each install directory to a staging folder, mount an empty tmpfs (mode 0755) over
+    each directory that "others" cannot enter (e.g. /root), then move the installs back to
+    their own paths. Only this process and its children see the result.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    clone_newns, ms_rec, ms_private, ms_bind, ms_move = 0x20000, 0x4000, 1 << 18, 4096, 8192
+
+    def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
+        args = [a.encode() if a is not None else None for a in (source, target, fstype)]
+        if libc.mount(*args, flags, data.encode() if data else None) != 0:
+            raise SystemExit(f"mount {source} on {target}: {os.strerror(ctypes.get_errno())}")
+
+    if libc.unshare(clone_newns) != 0:
+        raise SystemExit(f"unshare(CLONE_NEWNS): {os.strerror(ctypes.get_errno())}")
+    mount("none", "/", None, ms_rec | ms_private, None)
+    staged = []
+    for i, path in enumerate(binds):
+        staged.append(os.path.join(stage, str(i)))
+        os.mkdir(staged[-1])
+        mount(path, staged[-1], None, ms_bind | ms_rec, None)
+    for path in tmpfs_dirs:
+        mount("tmpfs", path, "tmpfs", 0, "mode=0755")
+    for path, source in zip(binds, staged, strict=True):
+        os.makedirs(path, exist_ok=True)
+        mount(source, path, None, ms_move, None)
+
+
+def _drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise SystemExit("could not drop privileges")
+
+
+def _set_limits(limits: dict[str, Any]) -> None:
+    pairs = {
+        resource.RLIMIT_AS: limits["memory_bytes"],
+        resource.RLIMIT_FSIZE: limits["file_bytes"],
+        resource.RLIMIT_NOFILE: limits["open_files"],
+        resource.RLIMIT_CORE: 0,
+    }
+    if limits.get("processes") is not None:
+        pairs[resource.RLIMIT_NPROC] = limits["processes"]
+    for which, value in pairs.items():
+        resource.setrlimit(which, (int(value), int(value)))
+    total = int(limits["cpu_total_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (total, total))
+
+
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _Handler:
+    """Answers one request at a time: ping, inspect or call."""
+
+    def __init__(
+        self,
+        run_dir: str,
+        limits: dict[str, Any],
+        codec_error: type[Exception],
+        encode: Any,
+    ) -> None:
+        self.run_dir = os.path.realpath(run_dir)
+        self.limits = limits
+        self.codec_error = codec_error
+        self.encode = encode
+
+    def handle(self, request: Any) -> bytes:
+        op = request.get("op") if isinstance(request, dict) else None
+        base = {"op": op, "nonce": request.get("nonce") if op else None}
+        if op == "ping":
+            return self.encode(base)
+        if op == "inspect":
+            return self.encode({**base, **self._inspect(request["module"])})
+        if op == "call":
+            return self._call(base, request)
+        return self.encode({**base, "status": "protocol", "message": "unknown request"})
+
+    def _import(self, name: str) -> tuple[Any, dict[str, Any] | None]:
+        try:
+            return importlib.import_module(name), None
+        except BaseException as exc:  # a student module may raise anything on import
+            return None, self._error("import", exc, prefix="could not import " + name)
+
+    def _inspect(self, name: str) -> dict[str, Any]:
+        module, error = self._import(name)
+        if error is not None:
+            return {**error, "functions": {}}
+        functions = {}
+        for attr, obj in list(vars(module).items()):
+            if inspect.isfunction(obj) and getattr(obj, "__module__", None) == name:
+                try:
+                    functions[attr] = str(inspect.signature(obj))
+                except (TypeError, ValueError):
+                    functions[attr] = "(...)"
+        return {"status": "ok", "functions": functions}
+
+    def _call(self, base: dict[str, Any], request: dict[str, Any]) -> bytes:
+        module, error = self._import(request["module"])
+        if error is not None:
+            return self.encode({**base, **error})
+        function = getattr(module, request["function"], None)
+        if not callable(function):
+            message = f"{request['module']}.py has no function {request['function']}"
+            return self.encode({**base, "status": "missing_function", "message": message})
+        cpu_soft = min(
+            math.ceil(_cpu_used() + self.limits["cpu_seconds"]), self.limits["cpu_total_seconds"]
+        )
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, self.limits["cpu_total_seconds"]))
+        try:
+            value = function(*request["args"], **request["kwargs"])
+        except NotImplementedError as exc:
+            return self.encode({**base, **self._error("not_implemented", exc)})
+        except MemoryError as exc:
+            return self.encode({**base, **self._error("memory", exc)})
+        except SystemExit as exc:
+            return self.encode({**base, **self._error("exit", exc), "code": _exit_code(exc)})
+        except BaseException as exc:
+            return self.encode({**base, **self._error("exception", exc)})
+        try:
+            return self.encode({**base, "status": "ok", "value": value})
+        except self.codec_error as exc:
+            return self.encode({**base, "status": "bad_value", "message": str(exc)})
+        except BaseException as exc:  # e.g. RecursionError on a self-referencing list
+            message = f"returned a value that cannot be sent back ({type(exc).__name__})"
+            return self.encode({**base, "status": "bad_value", "message": message})
+
+    def _error(self, status: str, exc: BaseException, prefix: str = "") -> dict[str, Any]:
+        """Describe `exc` with the student's frames only (files in the run folder)."""
+        lines = []
+        try:
+            frames = [
+                f
+                for f in traceback.extract_tb(exc.__traceback__)
+                if os.path.realpath(f.filename).startswith(self.run_dir + os.sep)
+            ]
+            for frame in frames:
+                frame.filename = os.path.basename(frame.filename)
+            only = traceback.format_exception_only(type(exc), exc)
+            if frames:
+                lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+            lines += only
+            summary = only[-1].strip()
+        except BaseException:  # a student exception whose __str__ raises
+            summary = type(exc).__name__
+        if isinstance(exc, SyntaxError) and exc.lineno is not None:
+            summary += f" ({os.path.basename(exc.filename or '?')}, line {exc.lineno})"
+        message = f"{prefix}: {summary}" if prefix else summary
+        return {
+            "status": status,
+            "error_type": type(exc).__name__,
+            "message": message[:MAX_TEXT],
+            "traceback": "".join(lines)[-MAX_TEXT:],
+        }
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    return code if type(code) is int else 1
+
+
+if __name__ == "__main__":
+    main()
