@@ -189,9 +189,10 @@ class Worker:
         self,
         module: str,
         function: str,
-        args: Sequence[Any] = (),
         kwargs: Mapping[str, Any] | None = None,
         timeout: float = 10.0,
+        *,
+        args: Sequence[Any] = (),
     ) -> CallOutcome:
         """Call `module.function(*args, **kwargs)` in the worker within `timeout` seconds."""
         request: dict[str, Any] = {"op": "call", "module": module, "function": function}
