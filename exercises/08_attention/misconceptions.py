@@ -56,3 +56,8 @@ def mha_interleaved_heads(x, Wq, Wk, Wv, Wo, n_heads, mask=None):
     heads = _softmax(scores) @ v  # (..., H, T, d_head)
     merged = np.moveaxis(heads, -3, -1).reshape(*heads.shape[:-3], heads.shape[-2], d)
     return merged @ Wo
+
+
+def causal_mask_upper(T):
+    """Bug: the upper triangle, which lets every query see the future instead of the past."""
+    return np.triu(np.ones((T, T), dtype=bool))
