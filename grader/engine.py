@@ -127,7 +127,10 @@ def forbidden_uses(source: str, names: list[str]) -> list[tuple[int, str]]:
 
 
 def _canonical(name: str) -> str:
-    return "np." + name[len("numpy.") :] if name.startswith("numpy.") else name
+    """``numpy`` and ``numpy.x`` spelled ``np`` and ``np.x``."""
+    if name == "numpy" or name.startswith("numpy."):
+        return "np" + name[len("numpy") :]
+    return name
 
 
 def _dotted(node: ast.expr, alias: dict[str, str]) -> str | None:
@@ -206,17 +209,16 @@ def run_check(
     except FixtureError as exc:
         result.status, result.message = "error", str(exc)
         return result
-    deadline = time.monotonic() + check.timeout
     outputs: list[Any] = []
     printed: list[str] = []
     for call in case.calls:
-        remaining = max(deadline - time.monotonic(), 0.1)
-        out = runner.call(exercise.module, call.fn, kwargs=call.kwargs, timeout=remaining)
+        out = runner.call(exercise.module, call.fn, kwargs=call.kwargs, timeout=check.timeout)
         kinds.append(out.error_kind)
         if out.output:
             printed.append(out.output)
         if out.error_kind == "import":
-            raise _Stop(f"{exercise.module}.py could not be imported: {out.message}")
+            why = out.message.removeprefix(f"could not import {exercise.module}: ")
+            raise _Stop(f"{exercise.module}.py could not be imported: {why}")
         if check.compare == "raises":
             verdict = _raises_verdict(call.fn, check, out)
             if not verdict.ok:
@@ -431,13 +433,14 @@ def _mark_blocked(
 def _score(exercise: ExerciseSpec, result: ExerciseResult, checks: list[CheckResult]) -> None:
     """Scale check points so they add up to the exercise's points."""
     total = sum(c.max_points for c in checks)
+    earned = sum(c.points for c in checks)
     scale = exercise.points / total if total else 0.0
     for c in checks:
         c.points = round(c.points * scale, 6)
         c.max_points = round(c.max_points * scale, 6)
     result.checks = checks
     if result.status == "graded":
-        result.score = round(sum(c.points for c in checks), 6)
+        result.score = round(earned * scale, 6)
 
 
 def not_graded(exercise: ExerciseSpec, status: str, message: str) -> ExerciseResult:

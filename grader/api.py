@@ -1,0 +1,168 @@
+"""The Python API for notebooks: ``from grader import check; check("softmax")``.
+
+`check` runs the same checks as ``gradeformer check`` and returns a `CheckReport`: the
+results object, shown as an HTML table in Jupyter and as text elsewhere. The student's
+functions come from a path (a folder, .zip or .ipynb) or, by default, from the caller's
+namespace: their source (found with `inspect.getsource`), the helpers and constants they
+use and the modules they import are written to a temporary module that runs in the
+sandboxed worker like any other submission, never in the caller's process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import inspect
+import io
+import tempfile
+import types
+from pathlib import Path
+from typing import Any
+
+from grader.engine import Mode, grade_submission
+from grader.results import SubmissionResult
+from grader.spec import ExerciseSpec, find_exercises_root, load_exercises, select
+
+
+class CheckReport(SubmissionResult):
+    """A `SubmissionResult` that renders itself: `str()` as text, `_repr_html_` as a table."""
+
+    @classmethod
+    def of(cls, result: SubmissionResult) -> CheckReport:
+        return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+
+    @property
+    def all_passed(self) -> bool:
+        """True when every exercise was graded and every check passed."""
+        return self.error is None and all(
+            ex.status == "graded" and ex.passed == len(ex.checks) for ex in self.exercises
+        )
+
+    def __str__(self) -> str:
+        from grader.writers import write
+
+        stream = io.StringIO()
+        write(self, "terminal", stream)
+        return stream.getvalue()
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for ex in self.exercises:
+            head = f"{ex.exercise}: {ex.title}"
+            rows.append(
+                f"<tr><th colspan='3' style='text-align:left'>{html.escape(head)}</th>"
+                f"<th>{ex.score:g}/{ex.max_score:g}</th></tr>"
+            )
+            if ex.message:
+                rows.append(f"<tr><td colspan='4'>{html.escape(ex.message)}</td></tr>")
+            for c in ex.checks:
+                mark = "✓" if c.passed else "✗"
+                color = "#1a7f37" if c.passed else "#cf222e"
+                notes = [c.message, *c.details, *(c.trace if not c.passed else [])]
+                if c.misconception:
+                    notes.append(f"likely bug: {c.misconception}: {c.hint}")
+                text = "<br>".join(html.escape(n) for n in notes if n)
+                rows.append(
+                    f"<tr><td style='color:{color}'>{mark}</td><td>{html.escape(c.name)}</td>"
+                    f"<td style='text-align:left'>{text}</td>"
+                    f"<td>{c.points:g}/{c.max_points:g}</td></tr>"
+                )
+        total = f"total: {self.score:g}/{self.max_score:g} ({self.percent:.1f}%)"
+        error = f"<p>{html.escape(self.error)}</p>" if self.error else ""
+        return (
+            f"{error}<table>{''.join(rows)}</table>"
+            f"<p>{html.escape(total)} · isolation: {html.escape(self.isolation)}</p>"
+        )
+
+
+def exercises_for(names: list[str] | None, exercises_dir: Path | None = None) -> list[ExerciseSpec]:
+    """The named exercises (all when `names` is empty) from `find_exercises_root`."""
+    return select(load_exercises(find_exercises_root(exercises_dir)), names)
+
+
+def check(
+    *exercises: str,
+    path: str | Path | None = None,
+    namespace: dict[str, Any] | None = None,
+    mode: Mode = "public",
+    seed: int = 0,
+    exercises_dir: str | Path | None = None,
+) -> CheckReport:
+    """Check exercises (by module, folder name or number) and return the results.
+
+    Functions come from `path` when given, else from `namespace` (default: the caller's
+    globals). With no exercise named, every exercise whose functions are found is checked.
+    """
+    root = Path(exercises_dir) if exercises_dir is not None else None
+    all_exercises = load_exercises(find_exercises_root(root))
+    names = list(exercises)
+    if path is not None:
+        result = grade_submission(Path(path), all_exercises, mode, seed, only=names or None)
+        return CheckReport.of(result)
+    if namespace is None:
+        frame = inspect.currentframe()
+        assert frame is not None and frame.f_back is not None
+        namespace = frame.f_back.f_globals
+    chosen = select(all_exercises, names) if names else all_exercises
+    if not names:
+        chosen = [ex for ex in chosen if any(callable(namespace.get(f)) for f in ex.functions)]
+        if not chosen:
+            raise LookupError(
+                "no exercise's functions are defined here; name one: check('softmax')"
+            )
+    with tempfile.TemporaryDirectory(prefix="gradeformer-nb-") as tmp:
+        for ex in chosen:
+            source = module_source(namespace, ex.functions)
+            if source:
+                (Path(tmp) / f"{ex.module}.py").write_text(source, encoding="utf-8")
+        only = [ex.name for ex in chosen]
+        result = grade_submission(Path(tmp), all_exercises, mode, seed, only=only)
+    result.submission = "<notebook>"
+    return CheckReport.of(result)
+
+
+def module_source(namespace: dict[str, Any], functions: list[str]) -> str:
+    """Source of a module defining `functions` as found in `namespace`, "" if none is there.
+
+    Includes the imports (modules and imported functions) the namespace holds, the plain
+    constants and helper functions the functions refer to, recursively.
+    """
+    wanted = [f for f in functions if isinstance(namespace.get(f), types.FunctionType)]
+    if not wanted:
+        return ""
+    imports, constants, bodies = [], [], []
+    seen: set[str] = set()
+    todo = list(wanted)
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        value = namespace.get(name)
+        if isinstance(value, types.ModuleType):
+            alias = "" if value.__name__ == name else f" as {name}"
+            imports.append(f"import {value.__name__}{alias}")
+        elif isinstance(value, types.FunctionType) and value.__module__ == namespace.get(
+            "__name__"
+        ):
+            try:
+                bodies.append(inspect.getsource(value))
+            except (OSError, TypeError):
+                raise ValueError(f"cannot find the source of {name}: define it in a cell") from None
+            todo.extend(_names_used(value))
+        elif callable(value) and getattr(value, "__module__", None):
+            imports.append(f"from {value.__module__} import {value.__name__} as {name}")
+        elif isinstance(value, (int, float, str, bool, tuple)) and not name.startswith("__"):
+            constants.append(f"{name} = {value!r}")
+    return "\n".join(sorted(set(imports)) + constants) + "\n\n\n" + "\n\n".join(bodies)
+
+
+def _names_used(fn: types.FunctionType) -> list[str]:
+    """Global names a function's code (and nested code) refers to."""
+    names: list[str] = []
+    stack = [fn.__code__]
+    while stack:
+        code = stack.pop()
+        names.extend(code.co_names)
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return names

@@ -1,0 +1,53 @@
+"""`gradeformer check [EXERCISE...]`: a student's public checks, with feedback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.api import CheckReport
+from grader.commands.grade import InputError, exercises_or_fail, isolation_or_fail
+from grader.engine import grade_submission
+
+EXIT_HELP = (
+    "Exit codes: 0 every check passed; 1 some check failed or an exercise is not done; "
+    "2 usage or input error."
+)
+
+
+@click.command(name="check", epilog=EXIT_HELP)
+@click.argument("exercises", nargs=-1)
+@click.option(
+    "--path",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Your work: a folder (searched for the modules), a .zip or an .ipynb.",
+)
+@click.option(
+    "--exercises",
+    "exercises_dir",
+    type=click.Path(path_type=Path),
+    help="Exercises folder (default: ./exercises, an exercise.yaml here or above, the kit).",
+)
+@click.option("--format", "fmt", default="terminal", hidden=True)
+def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, fmt: str) -> None:
+    """Run the public and hand-worked checks of EXERCISE (module or folder name; all by
+    default) on your code, and your by-hand answers in answers.yaml."""
+    from grader.writers import write
+
+    if not path.exists():
+        raise InputError(f"no work at {path} (no such file or folder)")
+    names = list(exercises)
+    all_exercises = exercises_or_fail(None, exercises_dir)
+    exercises_or_fail(names, exercises_dir)
+    iso = isolation_or_fail(None)
+    result = CheckReport.of(
+        grade_submission(path, all_exercises, "public", 0, isolation=iso, only=names or None)
+    )
+    write(result, fmt, sys.stdout)
+    if result.error:
+        raise InputError(result.error)
+    sys.exit(0 if result.all_passed else 1)

@@ -1,0 +1,176 @@
+"""`gradeformer grade PATH`: grade one submission or a whole class (instructor, CI)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.api import exercises_for
+from grader.engine import grade_submission
+from grader.results import SubmissionResult
+from grader.spec import ExerciseSpec, SpecError
+
+FORMATS = ("terminal", "json", "gradescope", "exercism", "junit")
+EXIT_HELP = (
+    "Exit codes: 0 graded; 1 graded but below --fail-under; 2 usage or input error "
+    "(missing or unreadable submission, malformed exercise spec)."
+)
+
+
+class InputError(click.ClickException):
+    """A bad input (missing submission, malformed spec): one line, exit code 2."""
+
+    exit_code = 2
+
+
+def exercises_or_fail(names: list[str] | None, exercises_dir: Path | None) -> list[ExerciseSpec]:
+    """`grader.api.exercises_for`, with its failures turned into one-line CLI errors."""
+    try:
+        return exercises_for(names, exercises_dir)
+    except (SpecError, FileNotFoundError, LookupError) as exc:
+        raise InputError(str(exc).strip("'\"")) from None
+
+
+def isolation_or_fail(level: str | None) -> object:
+    """The `Isolation` for `--isolation` (None: the strongest available)."""
+    from grader.sandbox import Isolation, IsolationUnavailable, detect_isolation
+
+    try:
+        return detect_isolation() if level is None else _require(Isolation(level))
+    except IsolationUnavailable as exc:
+        raise click.ClickException(f"cannot isolate student code: {exc}") from None
+
+
+def _require(level: object) -> object:
+    from grader.sandbox import IsolationUnavailable
+    from grader.sandbox.isolation import probe
+
+    problem = probe(level)  # type: ignore[arg-type]
+    if problem:
+        raise IsolationUnavailable(f"{level} is not available here: {problem}")
+    return level
+
+
+def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
+    """True when `path` is one submission (DESIGN.md "One submission or a class")."""
+    if not path.is_dir():
+        return True
+    modules = {f"{ex.module}.py" for ex in exercises}
+    folders = {ex.name for ex in exercises}
+    return any(
+        (child.is_file() and child.name in modules) or (child.is_dir() and child.name in folders)
+        for child in path.iterdir()
+    )
+
+
+@click.command(name="grade", epilog=EXIT_HELP)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="One submission: the file to write (default: print). A class: the results folder.",
+)
+@click.option(
+    "--hidden/--public",
+    default=True,
+    help="Run every check (default) or only the public and hand-worked ones.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Term seed of hidden inputs.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    help="Exit 1 when the score (a class: the mean) is below this percentage.",
+)
+@click.option(
+    "--isolation",
+    type=click.Choice(["bwrap", "unshare", "rlimits"]),
+    help="Require this containment (default: the strongest available).",
+)
+@click.option("--exercise", "only", multiple=True, help="Grade only this exercise (repeatable).")
+@click.option("--exercises", "exercises_dir", type=click.Path(path_type=Path))
+@click.option("--single/--batch", default=None, help="Force one submission or a class.")
+@click.option("--jobs", type=click.IntRange(1), help="Class: submissions at once (default: cores).")
+@click.option("--force", is_flag=True, help="Class: regrade students already graded.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local")
+@click.option("--scheduler", help="Class with --executor dask: the scheduler address.")
+def command(
+    path: Path,
+    fmt: str,
+    out: Path | None,
+    hidden: bool,
+    seed: int,
+    fail_under: float | None,
+    isolation: str | None,
+    only: tuple[str, ...],
+    exercises_dir: Path | None,
+    single: bool | None,
+    jobs: int | None,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+) -> None:
+    """Grade PATH: a submission (folder, .zip, .ipynb) or a class (a folder of them)."""
+    if not path.exists():
+        raise InputError(f"no submission at {path} (no such file or folder)")
+    exercises = exercises_or_fail(None, exercises_dir)
+    exercises_or_fail(list(only), exercises_dir)  # unknown --exercise names fail here
+    mode = "hidden" if hidden else "public"
+    iso = isolation_or_fail(isolation)
+    if single is False or (single is None and not is_single(path, exercises)):
+        percent = _grade_class(path, out, exercises, mode, seed, iso, list(only), jobs, force,
+                               executor, scheduler)  # fmt: skip
+    else:
+        result = grade_submission(path, exercises, mode, seed, isolation=iso, only=list(only))  # type: ignore[arg-type]
+        _write(result, fmt, out)
+        if result.error:
+            raise InputError(result.error)
+        percent = result.percent
+    if fail_under is not None and percent < fail_under:
+        click.echo(f"score {percent:.1f}% is below --fail-under {fail_under:g}%", err=True)
+        sys.exit(1)
+
+
+def _write(result: SubmissionResult, fmt: str, out: Path | None) -> None:
+    from grader.writers import write
+
+    if out is None:
+        write(result, fmt, sys.stdout)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as stream:
+        write(result, fmt, stream)
+    click.echo(f"{result.percent:.1f}% · written to {out}", err=True)
+
+
+def _grade_class(
+    path: Path,
+    out: Path | None,
+    exercises: list[ExerciseSpec],
+    mode: str,
+    seed: int,
+    iso: object,
+    only: list[str],
+    jobs: int | None,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+) -> float:
+    from grader.batch import BatchError, grade_class
+
+    if out is None:
+        raise click.UsageError("grading a class needs --out DIR (one result file per student)")
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    try:
+        summary = grade_class(
+            path, out, exercises, mode=mode, seed=seed, jobs=jobs, force=force,
+            executor=executor, scheduler=scheduler, isolation=iso, only=only or None,
+        )  # fmt: skip
+    except BatchError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(summary.describe())
+    click.echo(f"results in {out} · next: gradeformer report {out} --out report/")
+    return summary.mean_percent

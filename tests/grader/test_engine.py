@@ -1,0 +1,203 @@
+"""End to end on the fake exercises: a real worker runs each submission."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.engine import forbidden_uses, grade_submission
+from grader.results import SubmissionResult
+
+SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
+EXERCISES = Path(__file__).parent / "fixtures" / "exercises"
+CORRECT_SCALE = (SUBMISSIONS / "correct" / "01_scale" / "scale.py").read_text()
+
+
+def grade(path: Path, exercises: list, **kw: object) -> SubmissionResult:
+    return grade_submission(path, exercises, **kw)  # type: ignore[arg-type]
+
+
+def by_name(result: SubmissionResult, exercise: str) -> dict:
+    ex = result.exercise(exercise)
+    assert ex is not None
+    return {c.name: c for c in ex.checks}
+
+
+def student(tmp_path: Path, source: str, answers: str | None = None) -> Path:
+    (tmp_path / "scale.py").write_text(source)
+    if answers is not None:
+        (tmp_path / "answers.yaml").write_text(answers)
+    return tmp_path
+
+
+def test_correct_submission_gets_full_marks(fake_exercises: list) -> None:
+    result = grade(SUBMISSIONS / "correct", fake_exercises)
+    assert result.error is None
+    assert [(e.module, e.status, e.score) for e in result.exercises] == [
+        ("scale", "graded", 10.0),
+        ("total", "graded", 5.0),
+    ]
+    assert (result.score, result.max_score, result.mode) == (15.0, 15.0, "hidden")
+    assert result.isolation in ("bwrap", "unshare", "rlimits")
+
+
+def test_wrong_submission_gets_worst_element_and_misconception(fake_exercises: list) -> None:
+    result = grade(SUBMISSIONS / "wrong", fake_exercises)
+    checks = by_name(result, "scale")
+    grid = checks["rows of a 3×4 grid"]
+    assert grid.status == "fail"
+    assert grid.message.startswith("max abs error ")
+    assert " at [" in grid.message and "(expected " in grid.message
+    assert "12 of 12 elements differ" in grid.details[0]
+    assert grid.misconception == "normalised over the first axis"
+    assert grid.hint and "last axis" in grid.hint
+    hidden = checks["rows of a 2×3×4 batch"]
+    assert hidden.misconception == "normalised over the first axis"
+    assert hidden.message == (
+        "failed on a hidden input (a 2×3×4 batch of positive numbers): wrong values"
+    )
+    assert hidden.details == [] and hidden.output == ""
+    assert checks["a zero row is rejected"].message == (
+        "rownorm should raise ValueError here, but it returned a value"
+    )
+    assert checks["answers.yaml: six"].status == "fail"
+    # 1 of 6 equal-point checks pass: 10 * 1/6
+    assert result.exercise("scale").score == pytest.approx(10 / 6, abs=1e-6)  # type: ignore[union-attr]
+
+
+def test_forbidden_call_and_blocked_dependency(fake_exercises: list) -> None:
+    checks = by_name(grade(SUBMISSIONS / "wrong", fake_exercises), "total")
+    forbidden = checks["uses no forbidden helpers"]
+    assert (forbidden.status, forbidden.message) == (
+        "fail",
+        "total.py line 6: np.sum is not allowed in this exercise",
+    )
+    blocked = checks["total of normalised rows is the row count"]
+    assert blocked.message == "blocked by scale: fix exercise 01 first"
+    assert blocked.details[0].startswith("max abs error 1 (expected 3, got 2)")
+
+
+def test_missing_module_is_not_submitted(fake_exercises: list) -> None:
+    result = grade(SUBMISSIONS / "partial", fake_exercises)
+    total = result.exercise("total")
+    assert total is not None
+    assert (total.status, total.score, total.message) == (
+        "not_submitted",
+        0.0,
+        "total.py not found in the submission",
+    )
+    assert result.exercise("scale").status == "graded"  # type: ignore[union-attr]
+
+
+def test_stub_is_not_implemented_without_noise(fake_exercises: list) -> None:
+    result = grade(EXERCISES, fake_exercises)
+    for ex in result.exercises:
+        assert ex.status == "not_implemented" and ex.score == 0.0 and ex.checks == []
+    assert result.exercises[0].message == "not implemented yet (scale raises NotImplementedError)"
+
+
+def test_syntax_error_is_an_error_for_that_exercise(fake_exercises: list, tmp_path: Path) -> None:
+    result = grade(student(tmp_path, "def scale(x, k)\n    return x\n"), fake_exercises)
+    ex = result.exercise("scale")
+    assert ex is not None and ex.status == "error" and ex.score == 0.0
+    assert ex.message.startswith("scale.py could not be imported: SyntaxError")
+    assert "line 1" in ex.message
+
+
+def test_infinite_loop_times_out_and_only_costs_that_check(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    loop = CORRECT_SCALE.replace(
+        "def rownorm(x):\n", "def rownorm(x):\n    while True:\n        pass\n"
+    )
+    checks = by_name(grade(student(tmp_path, loop), fake_exercises, mode="public"), "scale")
+    assert checks["rows of a 3×4 grid"].status == "error"
+    assert checks["rows of a 3×4 grid"].message == "rownorm: timed out after 1 s"
+    assert checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"].status == "pass"
+
+
+def test_sys_exit_is_reported_as_an_exit(fake_exercises: list, tmp_path: Path) -> None:
+    source = "import sys\n" + CORRECT_SCALE.replace(
+        "def scale(x, k):\n", "def scale(x, k):\n    sys.exit(3)\n"
+    )
+    checks = by_name(grade(student(tmp_path, source), fake_exercises, mode="public"), "scale")
+    hand = checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"]
+    assert hand.status == "error"
+    assert "exited with status 3 before returning a result" in hand.message
+    assert hand.trace == ["1·2 = 2, 2·2 = 4, 3·2 = 6"]
+    assert checks["rows of a 3×4 grid"].status == "pass"  # the worker was replaced
+
+
+def test_os_exit_zero_is_not_a_pass(fake_exercises: list, tmp_path: Path) -> None:
+    source = "import os\n" + CORRECT_SCALE.replace(
+        "def rownorm(x):\n", "def rownorm(x):\n    os._exit(0)\n"
+    )
+    checks = by_name(grade(student(tmp_path, source), fake_exercises, mode="public"), "scale")
+    for name in ("rows of a 3×4 grid", "a zero row is rejected"):
+        assert checks[name].status in ("error", "fail") and checks[name].points == 0.0
+    assert checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"].status == "pass"
+
+
+def test_bad_answers_yaml_only_affects_the_questions(fake_exercises: list, tmp_path: Path) -> None:
+    result = grade(student(tmp_path, CORRECT_SCALE, "six: [1, 2\n"), fake_exercises, mode="public")
+    checks = by_name(result, "scale")
+    assert checks["answers.yaml: six"].status == "error"
+    assert checks["answers.yaml: six"].message.startswith("answers.yaml could not be read")
+    assert all(c.passed for n, c in checks.items() if not n.startswith("answers"))
+
+
+def test_public_mode_runs_no_hidden_check(fake_exercises: list) -> None:
+    result = grade(SUBMISSIONS / "correct", fake_exercises, mode="public")
+    assert all(c.visibility != "hidden" for ex in result.exercises for c in ex.checks)
+    assert result.score == 15.0  # scaled over the checks that ran
+
+
+def test_same_seed_same_bytes(fake_exercises: list) -> None:
+    def run() -> str:
+        result = grade(SUBMISSIONS / "wrong", fake_exercises, seed=7)
+        return json.dumps(result.to_dict(timings=False), sort_keys=True)
+
+    assert run() == run()
+
+
+def test_zip_and_notebook_submissions(fake_exercises: list, tmp_path: Path) -> None:
+    z = tmp_path / "alice.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in (SUBMISSIONS / "correct").rglob("*"):
+            zf.write(f, Path("alice") / f.relative_to(SUBMISSIONS / "correct"))
+    assert grade(z, fake_exercises).score == 15.0
+    nb = tmp_path / "work.ipynb"
+    cells = [{"cell_type": "code", "source": CORRECT_SCALE.splitlines(True)}]
+    nb.write_text(json.dumps({"cells": cells}))
+    shutil.copy(SUBMISSIONS / "correct" / "01_scale" / "answers.yaml", tmp_path)
+    result = grade(nb, fake_exercises)
+    assert result.exercise("scale").score == 10.0  # type: ignore[union-attr]
+    assert result.exercise("total").status == "not_submitted"  # type: ignore[union-attr]
+
+
+def test_bad_zip_is_a_result_not_a_crash(fake_exercises: list, tmp_path: Path) -> None:
+    z = tmp_path / "bob.zip"
+    z.write_bytes(b"not a zip at all")
+    result = grade(z, fake_exercises)
+    assert result.error is not None and result.error.startswith("bob.zip is not a valid zip file")
+    assert result.score == 0.0 and all(e.status == "error" for e in result.exercises)
+
+
+def test_forbidden_uses_sees_aliases_methods_and_matmul() -> None:
+    source = (
+        "import numpy as xp\n"
+        "from numpy import dot as d\n"
+        "def f(a, b):\n"
+        "    x = xp.dot(a, b)\n"
+        "    y = d(a, b) + a.dot(b)\n"
+        "    return a @ b + xp.linalg.norm(a)\n"
+    )
+    uses = forbidden_uses(source, ["np.dot", "numpy.linalg.norm", "@"])
+    assert uses == [(4, "np.dot"), (5, "np.dot"), (6, "@"), (6, "np.linalg.norm")]
+    assert (
+        forbidden_uses("import numpy as np\ndef dot(a, b):\n    return sum(a)\n", ["np.dot"]) == []
+    )
