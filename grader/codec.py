@@ -197,7 +197,7 @@ def _decode_array(blob: memoryview, budget: int) -> np.ndarray:
         raise CodecError(f"malformed array: header says {nbytes} bytes, blob has a different size")
     array = np.frombuffer(blob, dtype=dtype, count=math.prod(shape), offset=stream.tell())
     shaped = array.reshape(tuple(shape), order="F" if fortran else "C")
-    return np.ascontiguousarray(shaped)
+    return shaped.copy(order="C")  # writable, owns its data, C-ordered
 
 
 def _decode_node(node: Any, arrays: list[np.ndarray], used: set[int], depth: int) -> Any:

@@ -39,6 +39,7 @@ def main() -> None:
         _drop_privileges(int(config["drop_uid"]))
     _set_limits(config["limits"])
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # exceeding the file size limit kills
+    sys.dont_write_bytecode = True  # the run folder holds the submission's files only
     sys.path.insert(0, SUPPORT_ROOT)
     import numpy  # noqa: F401  (imported once, before any student code)
 

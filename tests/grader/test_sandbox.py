@@ -1,0 +1,261 @@
+"""The worker: calls, errors, limits and restarts, at every isolation level this machine has."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.sandbox import (
+    CallOutcome,
+    Isolation,
+    IsolationUnavailable,
+    Limits,
+    Worker,
+    detect_isolation,
+)
+from grader.sandbox import isolation as iso
+
+STUDENT = """
+import os, sys, time
+import numpy as np
+
+def softmax(x, axis=-1, temperature=1.0):
+    print("computing softmax")
+    e = np.exp((x - x.max(axis=axis, keepdims=True)) / temperature)
+    return e / e.sum(axis=axis, keepdims=True)
+
+def log_softmax(x, axis=-1):
+    raise NotImplementedError("TODO")
+
+def divide(a, b):
+    return helper(a, b)
+
+def helper(a, b):
+    return a / b
+
+def environment():
+    return {"uid": os.getuid(), "blas": os.environ.get("OPENBLAS_NUM_THREADS"),
+            "secret": os.environ.get("GRADEFORMER_TEST_SECRET"), "stdin": sys.stdin.read(),
+            "cwd_files": sorted(os.listdir("."))}
+
+def returns_set():
+    return {1, 2}
+
+def exits(code):
+    sys.exit(code)
+
+def hard_exit(code):
+    os._exit(code)
+
+def sleeps(seconds):
+    time.sleep(seconds)
+    return "awake"
+
+def allocates(gib):
+    return np.ones(int(gib * 2**30 // 8)).sum()
+
+def vandal():
+    for name in os.listdir("."):
+        os.remove(name)
+    os._exit(0)
+
+def chatty(n):
+    sys.stdout.write("x" * n)
+    return n
+"""
+
+USES_SOFTMAX = """
+from softmax import softmax
+
+def attention_weights(scores):
+    return softmax(scores)
+"""
+
+
+def _levels() -> list[Isolation]:
+    return list(Isolation)
+
+
+@pytest.fixture(scope="module", params=_levels(), ids=lambda level: level.value)
+def level(request: pytest.FixtureRequest) -> Isolation:
+    reason = iso.probe(request.param)
+    if reason is not None:
+        pytest.skip(f"{request.param.value} is not available on this machine: {reason}")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("student")
+    (folder / "softmax.py").write_text(STUDENT)
+    (folder / "attention.py").write_text(USES_SOFTMAX)
+    (folder / "broken.py").write_text("def f(x):\n    return x +\n")
+    return {name: folder / f"{name}.py" for name in ("softmax", "attention", "broken")}
+
+
+@pytest.fixture(scope="module")
+def worker(level: Isolation, modules: dict[str, Path]) -> Iterator[Worker]:
+    with Worker(modules, Limits(output_bytes=1000), isolation=level) as w:
+        yield w
+
+
+def _call(w: Worker, function: str, *args: object, timeout: float = 10.0) -> CallOutcome:
+    return w.call("softmax", function, args=args, timeout=timeout)
+
+
+def test_a_call_returns_the_value_and_the_printed_output(worker: Worker) -> None:
+    out = worker.call("softmax", "softmax", kwargs={"x": np.log(np.array([1.0, 3.0]))})
+    assert out.ok and out.error_kind is None
+    np.testing.assert_allclose(out.value, [0.25, 0.75])  # 1/(1+3), 3/(1+3)
+    assert out.output == "computing softmax\n"
+
+
+def test_one_worker_serves_many_calls_and_later_modules_import_earlier_ones(
+    worker: Worker,
+) -> None:
+    starts = worker.starts
+    for _ in range(3):
+        out = worker.call("attention", "attention_weights", kwargs={"scores": np.zeros(4)})
+        np.testing.assert_allclose(out.value, [0.25] * 4)
+    assert worker.starts == starts
+
+
+def test_not_implemented(worker: Worker) -> None:
+    out = _call(worker, "log_softmax", np.zeros(2))
+    assert (out.ok, out.error_kind) == (False, "not_implemented")
+    assert out.error_type == "NotImplementedError"
+
+
+def test_an_exception_shows_the_students_frames_only(worker: Worker) -> None:
+    out = _call(worker, "divide", 1, 0)
+    assert out.error_kind == "exception" and out.error_type == "ZeroDivisionError"
+    assert out.message == "ZeroDivisionError: division by zero"
+    assert 'File "softmax.py", line 14, in divide' in out.traceback
+    assert 'File "softmax.py", line 17, in helper' in out.traceback
+    assert "worker_main" not in out.traceback and "/gf/" not in out.traceback
+
+
+def test_a_syntax_error_names_the_line(worker: Worker) -> None:
+    out = worker.call("broken", "f", kwargs={"x": 1})
+    assert out.error_kind == "import" and out.error_type == "SyntaxError"
+    assert "broken.py, line 2" in out.message
+    info = worker.inspect("broken")
+    assert info.error is not None and "line 2" in info.error and info.functions == {}
+
+
+def test_a_missing_function(worker: Worker) -> None:
+    out = _call(worker, "sigmoid", 0.0)
+    assert out.error_kind == "missing_function"
+    assert out.message == "softmax.py has no function sigmoid"
+
+
+def test_inspect_lists_functions_and_signatures(worker: Worker) -> None:
+    info = worker.inspect("softmax")
+    assert info.error is None
+    assert info.functions["softmax"] == "(x, axis=-1, temperature=1.0)"
+    assert info.functions["divide"] == "(a, b)"
+    assert "np" not in info.functions  # imported names are not the module's functions
+
+
+def test_a_value_that_cannot_cross_is_a_bad_value(worker: Worker) -> None:
+    out = _call(worker, "returns_set")
+    assert out.error_kind == "bad_value"
+    assert out.message == "returned a set object, expected an array"
+
+
+def test_the_environment_is_scrubbed(worker: Worker, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADEFORMER_TEST_SECRET", "s3cret")
+    worker.start()  # a fresh worker started while the secret is in our environment
+    env = _call(worker, "environment").value
+    assert env["blas"] == "1" and env["secret"] is None and env["stdin"] == ""
+    assert env["cwd_files"] == ["attention.py", "broken.py", "softmax.py"]
+    if os.geteuid() == 0:
+        assert env["uid"] == 65534
+
+
+def test_output_is_capped(worker: Worker) -> None:
+    out = _call(worker, "chatty", 5000)
+    assert out.ok and out.value == 5000
+    assert out.output.startswith("x" * 1000 + "\n[output truncated: 5000 bytes in all")
+
+
+def test_sys_exit_is_not_a_result(worker: Worker) -> None:
+    out = _call(worker, "exits", 3)
+    assert out.error_kind == "exited"
+    assert out.message.startswith("exited with status 3 before returning a result")
+
+
+def test_os_exit_kills_only_that_call(worker: Worker) -> None:
+    out = _call(worker, "hard_exit", 0)
+    assert out.error_kind == "exited"
+    assert out.message == "exited with status 0 before returning a result"
+    assert _call(worker, "divide", 1, 4).value == 0.25
+
+
+def test_a_timeout_kills_the_worker_and_the_next_call_gets_a_fresh_one(worker: Worker) -> None:
+    starts = worker.starts
+    out = _call(worker, "sleeps", 30, timeout=0.5)
+    assert out.error_kind == "timeout" and out.message == "timed out after 0.5 s"
+    assert 0.5 <= out.duration_s < 5
+    assert _call(worker, "sleeps", 0).value == "awake"
+    assert worker.starts == starts + 1
+
+
+def test_the_memory_limit(worker: Worker) -> None:
+    out = _call(worker, "allocates", 4)
+    assert out.error_kind == "killed" and out.message == "killed: memory limit 1 GiB"
+    assert _call(worker, "allocates", 0.01).value == 2**30 * 0.01 // 8
+
+
+def test_numpy_fits_in_the_default_memory_limit(worker: Worker) -> None:
+    big = _call(worker, "allocates", 0.25)  # 256 MiB on top of the interpreter and numpy
+    assert big.ok and big.value == 2**25
+
+
+def test_writing_past_the_file_size_limit_is_output_limit_exceeded(
+    level: Isolation, modules: dict[str, Path]
+) -> None:
+    with Worker(modules, Limits(file_bytes=2**20), isolation=level) as w:
+        out = _call(w, "chatty", 2**21)
+        assert out.error_kind == "killed" and out.message == "output limit exceeded"
+
+
+def test_detect_isolation_returns_an_available_level() -> None:
+    assert iso.probe(detect_isolation()) is None
+
+
+def test_requiring_an_unavailable_level_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(iso, "_probed", {})
+    monkeypatch.setattr(iso.shutil, "which", lambda name: None)
+    with pytest.raises(IsolationUnavailable, match="isolation bwrap is not available here"):
+        Worker({}, isolation="bwrap")
+    with pytest.raises(ValueError):
+        Worker({}, isolation="docker")
+
+
+def test_rlimits_is_always_available() -> None:
+    assert iso.probe(Isolation.RLIMITS) is None
+
+
+def test_describe_says_what_is_not_contained() -> None:
+    assert Isolation.RLIMITS.describe() == "rlimits only — files and network not contained"
+    assert Isolation.BWRAP.describe() == "bwrap"
+
+
+@pytest.mark.parametrize(
+    ("function", "arg", "kind"),
+    [("hard_exit", 3, "exited"), ("sleeps", 30, "timeout"), ("allocates", 4, "killed")],
+)
+def test_fault_outcomes_are_not_ok(worker: Worker, function: str, arg: int, kind: str) -> None:
+    out = _call(worker, function, arg, timeout=0.5)
+    assert not out.ok and out.value is None and out.error_kind == kind
+
+
+def test_each_fresh_worker_gets_a_fresh_copy_of_the_modules(worker: Worker) -> None:
+    assert _call(worker, "vandal").error_kind == "exited"
+    listing = _call(worker, "environment").value["cwd_files"]
+    assert listing == ["attention.py", "broken.py", "softmax.py"]
