@@ -7,6 +7,7 @@ only their name, kind, status and points.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,9 @@ class ExerciseView:
     checks: list[CheckView]
 
 
+@functools.lru_cache(maxsize=2)
 def _environment(autoescape: bool) -> jinja2.Environment:
+    """The template environment (cached: compiling the templates dominates small pages)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("grader", "templates"),
         autoescape=autoescape,
