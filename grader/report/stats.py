@@ -96,17 +96,29 @@ def slowest(students: list[Student], n: int = 10) -> list[Student]:
 
 
 def error_rows(students: list[Student]) -> list[ErrorRow]:
-    """Every submission-level error, exercise error and errored check (timeouts, crashes)."""
+    """Every submission-level error, exercise error and errored check (timeouts, crashes).
+
+    Checks of one student that errored with the same message are one row ("3 checks: ...").
+    """
     rows = []
     for s in students:
         if s.result.error:
             rows.append(ErrorRow(s.id, "submission", s.result.error))
+        by_message: dict[str, list[str]] = {}
         for ex in s.result.exercises:
             if ex.status == "error":
                 rows.append(ErrorRow(s.id, ex.exercise, ex.message))
             for c in ex.checks:
                 if c.status == "error":
-                    rows.append(ErrorRow(s.id, f"{ex.exercise}: {c.name}", c.message))
+                    by_message.setdefault(c.message, []).append(f"{ex.exercise}: {c.name}")
+        for message, where in by_message.items():
+            more = ", …" if len(where) > 3 else ""
+            label = (
+                where[0]
+                if len(where) == 1
+                else f"{len(where)} checks: {', '.join(where[:3])}{more}"
+            )
+            rows.append(ErrorRow(s.id, label, message))
     return rows
 
 
