@@ -224,7 +224,7 @@ def test_instructor_and_student_files_import_what_they_may(folder: str) -> None:
     assert _imported_modules(ex.folder / "misconceptions.py") <= allowed
     assert _imported_modules(ex.folder / f"{ex.module}.py") <= allowed
     solution = _imported_modules(ROOT / "solutions" / folder / f"{ex.module}.py")
-    assert solution <= allowed | set(ex.requires), solution
+    assert solution <= allowed | {"collections"} | set(ex.requires), solution
 
 
 @pytest.mark.parametrize("folder", PRESENT)
