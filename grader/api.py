@@ -21,7 +21,7 @@ from typing import Any
 
 from grader.engine import Mode, grade_submission
 from grader.results import SubmissionResult
-from grader.spec import ExerciseSpec, find_exercises_root, load_exercises, select
+from grader.spec import find_exercises_root, load_exercises, select
 
 
 class CheckReport(SubmissionResult):
@@ -73,11 +73,6 @@ class CheckReport(SubmissionResult):
             f"{error}<table>{''.join(rows)}</table>"
             f"<p>{html.escape(total)} · isolation: {html.escape(self.isolation)}</p>"
         )
-
-
-def exercises_for(names: list[str] | None, exercises_dir: Path | None = None) -> list[ExerciseSpec]:
-    """The named exercises (all when `names` is empty) from `find_exercises_root`."""
-    return select(load_exercises(find_exercises_root(exercises_dir)), names)
 
 
 def check(

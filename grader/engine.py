@@ -192,9 +192,13 @@ def _case(exercise: ExerciseSpec, check: CheckSpec, seed: int) -> Case:
 
 
 def run_check(
-    exercise: ExerciseSpec, check: CheckSpec, runner: Runner, seed: int, kinds: list[str | None]
+    exercise: ExerciseSpec,
+    check: CheckSpec,
+    runner: Runner,
+    seed: int,
+    kinds: list[tuple[str, str | None]],
 ) -> CheckResult:
-    """Run one check; append each call's error kind to `kinds` (None for a call that returned)."""
+    """Run one check; append (function, error kind or None) of each call to `kinds`."""
     result = CheckResult(
         name=check.name,
         visibility=check.visibility,  # type: ignore[arg-type]
@@ -213,7 +217,7 @@ def run_check(
     printed: list[str] = []
     for call in case.calls:
         out = runner.call(exercise.module, call.fn, kwargs=call.kwargs, timeout=check.timeout)
-        kinds.append(out.error_kind)
+        kinds.append((call.fn, out.error_kind))
         if out.output:
             printed.append(out.output)
         if out.error_kind == "import":
@@ -333,7 +337,6 @@ def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> 
             status="fail",
             points=0.0,
             max_points=q.points,
-            trace=[q.explain] if q.explain else [],
         )
         if problem:
             res.status, res.message = "error", problem
@@ -342,7 +345,9 @@ def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> 
         else:
             ok, res.message = _judge_answer(q, answers[q.id])
             if ok:
-                res.status, res.points, res.message, res.trace = "pass", q.points, "", []
+                res.status, res.points, res.message = "pass", q.points, ""
+            elif q.explain:
+                res.trace = [q.explain]  # the working, once the student has tried
         checks.append(res)
     return checks
 
@@ -392,7 +397,7 @@ def grade_exercise(
     if exercise.forbidden is not None and module_path is not None:
         found = forbidden_check(exercise, module_path)
         checks.extend([found] if found else [])
-    kinds: list[str | None] = []
+    kinds: list[tuple[str, str | None]] = []
     try:
         for check in exercise.checks:
             if mode == "hidden" or check.visibility != "hidden":
@@ -402,8 +407,9 @@ def grade_exercise(
         result.duration_s = time.perf_counter() - start
         return result
     answers = _answer_checks(exercise.questions, answers_path) if exercise.questions else []
-    if kinds and all(k == NOT_IMPLEMENTED for k in kinds):
-        first = next(c.call or c.name for c in exercise.checks)
+    if kinds and all(k == NOT_IMPLEMENTED for _, k in kinds):
+        raised = {fn for fn, _ in kinds}
+        first = next(fn for fn in exercise.functions if fn in raised)
         result.status = "not_implemented"
         result.message = f"not implemented yet ({first} raises NotImplementedError)"
         answered = [a for a in answers if not a.message.startswith("not answered")]

@@ -41,8 +41,7 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     if not path.exists():
         raise InputError(f"no work at {path} (no such file or folder)")
     names = list(exercises)
-    all_exercises = exercises_or_fail(None, exercises_dir)
-    exercises_or_fail(names, exercises_dir)
+    all_exercises = exercises_or_fail(exercises_dir, names)
     iso = isolation_or_fail(None)
     result = CheckReport.of(
         grade_submission(path, all_exercises, "public", 0, isolation=iso, only=names or None)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from grader.api import exercises_for
 from grader.engine import grade_submission
 from grader.results import SubmissionResult
-from grader.spec import ExerciseSpec, SpecError
+from grader.spec import ExerciseSpec, SpecError, find_exercises_root, load_exercises, select
 
 FORMATS = ("terminal", "json", "gradescope", "exercism", "junit")
 EXIT_HELP = (
@@ -25,12 +25,17 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-def exercises_or_fail(names: list[str] | None, exercises_dir: Path | None) -> list[ExerciseSpec]:
-    """`grader.api.exercises_for`, with its failures turned into one-line CLI errors."""
+def exercises_or_fail(exercises_dir: Path | None, names: Sequence[str] = ()) -> list[ExerciseSpec]:
+    """Every exercise of `find_exercises_root(exercises_dir)`; the `names` must exist.
+
+    Failures (no exercises, a malformed spec, an unknown name) become one-line CLI errors.
+    """
     try:
-        return exercises_for(names, exercises_dir)
+        exercises = load_exercises(find_exercises_root(exercises_dir))
+        select(exercises, list(names))
     except (SpecError, FileNotFoundError, LookupError) as exc:
-        raise InputError(str(exc).strip("'\"")) from None
+        raise InputError(str(exc)) from None
+    return exercises
 
 
 def isolation_or_fail(level: str | None) -> object:
@@ -115,8 +120,7 @@ def command(
     """Grade PATH: a submission (folder, .zip, .ipynb) or a class (a folder of them)."""
     if not path.exists():
         raise InputError(f"no submission at {path} (no such file or folder)")
-    exercises = exercises_or_fail(None, exercises_dir)
-    exercises_or_fail(list(only), exercises_dir)  # unknown --exercise names fail here
+    exercises = exercises_or_fail(exercises_dir, only)
     mode = "hidden" if hidden else "public"
     iso = isolation_or_fail(isolation)
     if single is False or (single is None and not is_single(path, exercises)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ def command(exercises_dir: Path | None) -> None:
 
     Exit codes: 0 done; 2 usage or input error (no exercises, malformed spec).
     """
-    exercises = exercises_or_fail(None, exercises_dir)
+    exercises = exercises_or_fail(exercises_dir)
     table = Table(title="gradeformer exercises", title_justify="left")
     for col in ("#", "module", "title", "points", "functions", "checks", "needs"):
         table.add_column(col, justify="right" if col == "points" else "left")
@@ -43,4 +44,5 @@ def command(exercises_dir: Path | None) -> None:
             checks,
             ", ".join(ex.requires) or "-",
         )
-    Console(soft_wrap=False).print(table)
+    tty = sys.stdout.isatty()
+    Console(width=None if tty else 200).print(table)  # a pipe gets whole lines

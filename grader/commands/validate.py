@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from grader.commands.grade import InputError, exercises_or_fail
-from grader.spec import find_exercises_root
+from grader.spec import find_exercises_root, select
 from grader.validate import ExerciseValidation, validate
 
 EXIT_HELP = "Exit codes: 0 the suite is sound; 1 a problem was found; 2 usage or input error."
@@ -36,7 +36,7 @@ def command(
         root = find_exercises_root(exercises_dir)
     except FileNotFoundError as exc:
         raise InputError(str(exc)) from None
-    exercises = exercises_or_fail(list(names), root)
+    exercises = select(exercises_or_fail(root, names), list(names))
     solutions = solutions_dir or root.parent / "solutions"
     if not solutions.is_dir():
         raise InputError(f"no solutions at {solutions}; pass --solutions DIR")

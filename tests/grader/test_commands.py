@@ -1,0 +1,116 @@
+"""The list, check, grade and validate commands on the fake exercises (in-process CLI)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXERCISES = str(FIXTURES / "exercises")
+SUBMISSIONS = FIXTURES / "submissions"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def test_list_shows_every_exercise(fake_reference: object) -> None:
+    code, out = run("list", "--exercises", EXERCISES)
+    assert code == 0
+    assert "scale" in out and "total" in out and "Totals without np.sum" in out
+
+
+def test_grade_json_and_fail_under(fake_reference: object) -> None:
+    code, out = run(
+        "grade", str(SUBMISSIONS / "correct"), "--exercises", EXERCISES, "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert (data["score"], data["max_score"], data["mode"]) == (15.0, 15.0, "hidden")
+    code, _ = run(
+        "grade", str(SUBMISSIONS / "wrong"), "--exercises", EXERCISES, "--fail-under", "50"
+    )
+    assert code == 1
+
+
+def test_grade_writes_out_file(fake_reference: object, tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    args = ["--exercises", EXERCISES, "--format", "gradescope", "--out", str(out)]
+    code, _ = run("grade", str(SUBMISSIONS / "partial"), *args)
+    assert code == 0
+    assert json.loads(out.read_text())["score"] == pytest.approx(10 * 5 / 6, abs=1e-5)
+
+
+def test_input_errors_exit_2_with_one_line(fake_reference: object, tmp_path: Path) -> None:
+    code, out = run("grade", str(tmp_path / "missing"), "--exercises", EXERCISES)
+    assert code == 2
+    assert out.strip().splitlines() == [
+        f"Error: no submission at {tmp_path / 'missing'} (no such file or folder)"
+    ]
+    bad = tmp_path / "alice.zip"
+    bad.write_bytes(b"garbage")
+    code, out = run("grade", str(bad), "--exercises", EXERCISES, "--format", "json")
+    assert code == 2 and "Error: alice.zip is not a valid zip file" in out
+    code, out = run("check", "nope", "--exercises", EXERCISES, "--path", str(tmp_path))
+    assert code == 2 and "no exercise called 'nope'" in out
+
+
+def test_malformed_spec_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "ex" / "01_bad"
+    folder.mkdir(parents=True)
+    (folder / "exercise.yaml").write_text("title: x\nmodule: 3bad\n")
+    code, out = run("list", "--exercises", str(tmp_path / "ex"))
+    assert code == 2
+    assert out.strip() == (
+        f'Error: {folder / "exercise.yaml"}: module must be a Python module name, got "3bad"'
+    )
+
+
+def test_check_exit_codes(fake_reference: object) -> None:
+    code, out = run(
+        "check", "scale", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "correct")
+    )
+    assert code == 0 and "hidden" not in out
+    code, out = run(
+        "check", "scale", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "wrong")
+    )
+    assert code == 1 and "normalised over the first axis" in out
+
+
+def test_check_inside_a_copied_exercise_folder(
+    fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "01_scale"
+    shutil.copytree(FIXTURES / "exercises" / "01_scale", work)
+    shutil.copy(SUBMISSIONS / "correct" / "01_scale" / "scale.py", work / "scale.py")
+    shutil.copy(SUBMISSIONS / "correct" / "01_scale" / "answers.yaml", work / "answers.yaml")
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("GRADEFORMER_EXERCISES", raising=False)
+    code, out = run("check", "scale")
+    assert code == 0, out
+
+
+def test_grade_a_class_delegates_to_batch(fake_reference: object, tmp_path: Path) -> None:
+    klass = tmp_path / "class"
+    shutil.copytree(SUBMISSIONS / "correct", klass / "alice")
+    shutil.copytree(SUBMISSIONS / "partial", klass / "bob")
+    code, out = run("grade", str(klass), "--exercises", EXERCISES)
+    assert code == 2 and "grading a class needs --out DIR" in out
+
+
+def test_validate_on_fake_exercises(fake_reference: object) -> None:
+    args = ["--exercises", EXERCISES, "--solutions", str(SUBMISSIONS / "correct")]
+    code, out = run("validate", *args)
+    assert code == 0, out
+    assert "2/2 exercises valid" in out
+    assert "not discriminating: hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]" in out
+    code, out = run("validate", "--exercises", EXERCISES, "--solutions", str(SUBMISSIONS / "wrong"))
+    assert code == 1 and "solution scores" in out
