@@ -6,9 +6,10 @@
   ✗ large logits stay finite (logits of ±1e4)
       your softmax returned nan at [0, 1] (and 3 more of 14 elements)
       likely bug: no max subtraction: exp(10000) overflows to inf ...
-softmax: 1/2 checks, 2.0/10 points · 0.4 s
+  answers.yaml: 2/2 by-hand answers correct
+softmax: 3/4 checks, 4.0/10 points · 0.4 s
   · 07 bpe: not implemented yet (train_bpe raises NotImplementedError)
-total: 2.0/20 points (10.0%) · 1 of 2 exercises complete · 1.2 s
+total: 4.0/20 points (20.0%) · 0 of 2 exercises complete · 1.2 s
 ```
 
 Student text is never parsed as rich markup: every line is a `rich.text.Text`.
@@ -16,6 +17,7 @@ Student text is never parsed as rich markup: every line is a `rich.text.Text`.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TextIO
 
 from rich.console import Console
@@ -71,7 +73,11 @@ def _exercise(console: Console, ex: ExerciseResult, isolation: str, timings: boo
     if ex.status == "error":
         console.print(Text(f"  ✗ {unrun_message(ex)}", style="red bold"))
     for check in ex.checks:
-        _check(console, check)
+        if check.kind != "answer":
+            _check(console, check)
+    answers = [c for c in ex.checks if c.kind == "answer"]
+    if answers:
+        _answers(console, answers)
     console.print(_summary(ex, timings))
 
 
@@ -83,6 +89,21 @@ def _check(console: Console, check: CheckResult) -> None:
     console.print(line)
     for fb in feedback_lines(check):
         console.print(Text(f"      {fb.text}", style=ROLE_STYLE[fb.role]))
+
+
+def _answers(console: Console, answers: list[CheckResult]) -> None:
+    """By-hand answers: wrong ones one by one, except that answers failing for the same
+    reason (e.g. no answers.yaml at all) share one line; then "answers.yaml: k/n correct"."""
+    failing = [c for c in answers if not c.passed]
+    reasons = Counter(c.message for c in failing)
+    for check in failing:
+        if reasons[check.message] == 1:
+            _check(console, check)
+    for message, n in reasons.items():
+        if n > 1:
+            console.print(Text(f"  ✗ {n} by-hand answers: {message}", style=SYMBOL["fail"][1]))
+    correct = len(answers) - len(failing)
+    console.print(Text(f"  answers.yaml: {correct}/{len(answers)} by-hand answers correct"))
 
 
 def _summary(ex: ExerciseResult, timings: bool) -> Text:

@@ -352,3 +352,36 @@ def test_junit_parses_back_with_counts() -> None:
     assert first.findtext("system-out") == "debug: z = [inf, inf]\n"
     bpe_case = suites["07_bpe"].find("testcase/failure")
     assert bpe_case is not None and bpe_case.get("type") == "not_implemented"
+
+
+def test_terminal_groups_by_hand_answers() -> None:
+    result = sample_result()
+    missing = "no answers.yaml found beside the module"
+    result.exercises[1].checks += [
+        check("answers.yaml: p_first", "pass", 1.0, 1.0, kind="answer"),
+        check(
+            "answers.yaml: shifted",
+            "fail",
+            0.0,
+            1.0,
+            kind="answer",
+            message=missing,
+            trace=["softmax(x + c) = softmax(x)"],
+        ),
+        check("answers.yaml: cold", "fail", 0.0, 1.0, kind="answer", message=missing),
+        check(
+            "answers.yaml: uniform",
+            "fail",
+            0.0,
+            1.0,
+            kind="answer",
+            message="you answered 0.5, expected a value within 0.001 of 0.333",
+        ),
+    ]
+    lines = render(result, "terminal").splitlines()
+    assert "  ✗ 2 by-hand answers: no answers.yaml found beside the module" in lines
+    assert "  ✗ answers.yaml: uniform" in lines
+    assert "      you answered 0.5, expected a value within 0.001 of 0.333" in lines
+    assert "  answers.yaml: 1/4 by-hand answers correct" in lines
+    assert "  ✗ answers.yaml: shifted" not in lines  # shares its reason with "cold"
+    assert "softmax: 3/9 checks, 4.0/10 points · 0.4 s" in lines
