@@ -21,7 +21,9 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 from grader.report import build_report
+from grader.report.load import Student
 from grader.report.plots import INSTALL_HINT
+from grader.report.stats import error_rows
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 
 SECRET = "SECRET-HIDDEN-0.8312"  # in hidden checks' message/details/output only
@@ -324,3 +326,25 @@ def test_report_renders_in_a_real_browser(report: Path, tmp_path: Path) -> None:
     ).stdout
     assert f"<title>{TITLE}</title>" in dom and f"<h1>{TITLE}</h1>" in dom
     assert "<svg" in dom or INSTALL_HINT in html.unescape(dom)
+
+
+def test_errored_checks_with_one_message_are_one_row() -> None:
+    timeout = "timed out after 10 s"
+    ex = ExerciseResult(
+        "03_softmax",
+        "Softmax",
+        "softmax",
+        "graded",
+        0.0,
+        10.0,
+        checks=[
+            _check("a", "error", 0.0, message=timeout),
+            _check("b", "error", 0.0, message="killed: memory limit 1 GiB"),
+            _check("c", "error", 0.0, message=timeout),
+        ],
+    )
+    rows = error_rows([Student("fay", _result("fay", [ex], 1.0))])
+    assert [(r.where, r.message) for r in rows] == [
+        ("2 checks: 03_softmax: a, 03_softmax: c", timeout),
+        ("03_softmax: b", "killed: memory limit 1 GiB"),
+    ]
