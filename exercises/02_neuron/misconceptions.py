@@ -41,3 +41,33 @@ def count_parameters_weights_only(layer_sizes):
 def count_parameters_input_biases(layer_sizes):
     """Gives every layer a bias, the input layer too."""
     return _weights(layer_sizes) + sum(layer_sizes)
+
+
+def neuron_always_relu(x, w, b, activation="relu"):
+    """Applies ReLU whatever activation was asked for."""
+    if activation not in ("relu", "sigmoid", "tanh", "gelu", "identity"):
+        raise ValueError(f"unknown activation {activation!r}")
+    s = float(np.sum(np.asarray(w, dtype=float) * np.asarray(x, dtype=float)) + b)
+    return max(s, 0.0)
+
+
+def gelu_exact(z):
+    """x·Phi(x) with math.erf (a helper of the misconception below, itself correct)."""
+    return 0.5 * z * (1.0 + np.vectorize(math.erf, otypes=[float])(z / math.sqrt(2.0)))
+
+
+def dense_bias_after_activation(x, W, b, activation="relu"):
+    """Adds the bias after the activation: f(x @ W) + b instead of f(x @ W + b)."""
+    funcs = {
+        "relu": lambda z: np.maximum(z, 0.0),
+        "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+        "tanh": np.tanh,
+        "gelu": lambda z: (
+            0.5 * z * (1.0 + np.vectorize(math.erf, otypes=[float])(z / math.sqrt(2)))
+        ),
+        "identity": lambda z: z,
+    }
+    if activation not in funcs:
+        raise ValueError(f"unknown activation {activation!r}")
+    x, W, b = (np.asarray(a, dtype=float) for a in (x, W, b))
+    return funcs[activation](x @ W) + b
