@@ -237,3 +237,13 @@ def test_solution_uses_no_forbidden_helper(folder: str) -> None:
     # the answer key uses `@`, so the same scan flags it: the check can fail
     key = Path(inspect.getfile(getattr(reference, ex.functions[0])))
     assert engine.forbidden_uses(key.read_text(encoding="utf-8"), ex.forbidden.names)
+
+
+@pytest.mark.parametrize("term_seed", [0, 2026])
+def test_validate_passes_end_to_end(term_seed: int) -> None:
+    """Through the real worker: solutions 100%, stubs 0, every misconception caught and named."""
+    validate = pytest.importorskip("grader.validate")
+    exercises = spec.select(spec.load_exercises(ROOT / "exercises"), PRESENT)
+    reports = validate.validate(exercises, ROOT / "exercises", ROOT / "solutions", term_seed)
+    assert [r.exercise for r in reports] == PRESENT
+    assert {r.exercise: r.problems for r in reports if r.problems} == {}
