@@ -10,6 +10,7 @@ runs in this process; the end-to-end run through the worker is `gradeformer vali
 from __future__ import annotations
 
 import ast
+import doctest
 import importlib.util
 import inspect
 import sys
@@ -247,3 +248,19 @@ def test_validate_passes_end_to_end(term_seed: int) -> None:
     reports = validate.validate(exercises, ROOT / "exercises", ROOT / "solutions", term_seed)
     assert [r.exercise for r in reports] == PRESENT
     assert {r.exercise: r.problems for r in reports if r.problems} == {}
+
+
+@pytest.mark.parametrize("folder", PRESENT)
+def test_stub_docstring_examples_hold_for_the_solution(folder: str) -> None:
+    """The doctest-style examples the student reads are true of a correct implementation."""
+    ex = _exercise(folder)
+    stub = _load(ex.folder / f"{ex.module}.py", f"part1_stub_{ex.module}")
+    solution = _load(ROOT / "solutions" / folder / f"{ex.module}.py", f"part1_doc_{ex.module}")
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    examples = 0
+    for test in doctest.DocTestFinder().find(stub):
+        test.globs = dict(vars(solution))
+        examples += len(test.examples)
+        runner.run(test)
+    assert examples >= len(ex.functions)
+    assert runner.failures == 0
