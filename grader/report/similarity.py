@@ -51,9 +51,10 @@ def fingerprint(source: str, starter: frozenset[str] = frozenset()) -> frozenset
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b|, 0 when both are empty."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    """|a ∩ b| / |a ∪ b| = |a ∩ b| / (|a| + |b| - |a ∩ b|), 0 when both are empty."""
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 def similar_pairs(
@@ -72,6 +73,9 @@ def similar_pairs(
     }
     pairs = []
     for a, b in itertools.combinations(sorted(prints), 2):
+        small, large = sorted((len(prints[a]), len(prints[b])))
+        if small < threshold * large:  # Jaccard <= |smaller| / |larger|: cannot reach it
+            continue
         score = jaccard(prints[a], prints[b])
         if score >= threshold:
             pairs.append(SimilarPair(exercise, module, a, b, round(score, 3)))
