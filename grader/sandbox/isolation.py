@@ -73,10 +73,14 @@ def drop_uid() -> int | None:
     return NOBODY if os.geteuid() == 0 else None
 
 
+def numpy_site() -> str:
+    """The site-packages folder numpy is installed in (the only one the worker puts on sys.path)."""
+    return os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
+
+
 def python_roots() -> list[str]:
     """Directories the worker needs to run Python and import numpy."""
-    numpy_site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
-    roots = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), numpy_site]
+    roots = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), numpy_site()]
     unique: list[str] = []
     for root in sorted(set(roots), key=len):
         if not any(root.startswith(kept + os.sep) for kept in unique):
@@ -109,14 +113,15 @@ def build_plan(
     """The command line that starts the worker at `level` (the script's config is appended)."""
     script_rel = os.path.join("grader", "sandbox", "worker_main.py")
     if level is Isolation.BWRAP:
-        argv = ["bwrap", *_bwrap_args(support_dir, run_dir, uid), python, "-I"]
+        argv = ["bwrap", *_bwrap_args(support_dir, run_dir, uid), python, "-I", "-S"]
         return LaunchPlan(argv, SANDBOX_RUN, os.path.join(SANDBOX_SUPPORT, script_rel), uid)
     prefix: list[str] = []
     if level is Isolation.UNSHARE:
         user = [] if os.geteuid() == 0 else ["-U", "-r"]
         prefix = ["unshare", *user, "-n", "--pid", "--fork", "--kill-child"]
     script = str(support_dir / script_rel)
-    return LaunchPlan([*prefix, python, "-I"], str(run_dir), script, uid, reveal_plan(uid))
+    argv = [*prefix, python, "-I", "-S"]  # -S: no site, so no .pth finders (editable installs)
+    return LaunchPlan(argv, str(run_dir), script, uid, reveal_plan(uid))
 
 
 def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None) -> list[str]:
@@ -157,16 +162,15 @@ def _hide_site_packages() -> list[str]:
     So `reference`, `grader` or anything else installed beside numpy stays invisible.
     """
     numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
-    numpy_site = os.path.dirname(numpy_dir)
     sites = {
         os.path.realpath(p)
         for p in sys.path
         if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)
     }
     args: list[str] = []
-    for site in sorted(sites | {numpy_site}):
+    for site in sorted(sites | {numpy_site()}):
         args += ["--tmpfs", site]
-    for extra in (numpy_dir, numpy_dir + ".libs", os.path.join(numpy_site, "numpy.libs")):
+    for extra in (numpy_dir, numpy_dir + ".libs", os.path.join(numpy_site(), "numpy.libs")):
         if os.path.isdir(extra) and ["--ro-bind", extra, extra] != args[-3:]:
             args += ["--ro-bind", extra, extra]
     return args

@@ -118,7 +118,6 @@ class Worker:
         self._root = Path(tempfile.mkdtemp(prefix="gradeformer-"))
         self._proc: subprocess.Popen[bytes] | None = None
         self._fds: dict[str, int] = {}
-        self._write_support()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -137,6 +136,7 @@ class Worker:
         """Start a fresh worker (stopping any running one); return its start-up seconds."""
         self._stop(graceful=False)
         began = time.monotonic()
+        self._write_support()  # rewritten each time: a student may have deleted it
         run_dir = self._fresh_run_dir()
         plan = iso.build_plan(
             self.isolation, sys.executable, self._root / "support", run_dir, self.uid
@@ -148,6 +148,7 @@ class Worker:
             "request_fd": req_r,
             "result_fd": res_w,
             "run_dir": plan.run_dir,
+            "numpy_site": iso.numpy_site(),
             "drop_uid": plan.drop_uid,
             "reveal": {**plan.reveal, "stage": str(self._stage_dir())} if plan.reveal else {},
             "limits": self._limit_config(),
@@ -228,10 +229,10 @@ class Worker:
             outcome = self._death()
         except (ProtocolError, codec.CodecError) as exc:
             outcome = CallOutcome(False, error_kind="protocol", message=f"protocol error: {exc}")
+        outcome.output = self._take_output()
         alive = self._proc is not None and self._proc.poll() is None
         if outcome.error_kind in ("timeout", "killed", "protocol") or not alive:
             self._stop(graceful=False)
-        outcome.output = self._take_output()
         outcome.duration_s = time.monotonic() - began
         return outcome
 
@@ -335,6 +336,7 @@ class Worker:
 
     def _write_support(self) -> None:
         support = self._root / "support"
+        shutil.rmtree(support, ignore_errors=True)
         for rel, source in SUPPORT_FILES.items():
             target = support / rel
             target.parent.mkdir(parents=True, exist_ok=True)

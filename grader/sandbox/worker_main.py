@@ -13,6 +13,7 @@ parent compares. Student stdout/stderr go to fds 1 and 2, files the parent reads
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import inspect
 import json
@@ -41,6 +42,7 @@ def main() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # exceeding the file size limit kills
     sys.dont_write_bytecode = True  # the run folder holds the submission's files only
     sys.path.insert(0, SUPPORT_ROOT)
+    sys.path.append(config["numpy_site"])  # started with -S: no other site-packages
     import numpy  # noqa: F401  (imported once, before any student code)
 
     from grader.codec import CodecError, decode, encode
@@ -156,6 +158,14 @@ class _Handler:
         self.limits = limits
         self.codec_error = codec_error
         self.encode = encode
+        self.builtins = dict(vars(builtins))
+
+    def _restore_builtins(self) -> None:
+        """Undo a student's monkeypatching of builtins (the worker's own code needs them)."""
+        namespace = vars(builtins)
+        for name in [n for n in namespace if n not in self.builtins]:
+            del namespace[name]
+        namespace.update(self.builtins)
 
     def handle(self, request: Any) -> bytes:
         op = request.get("op") if isinstance(request, dict) else None
@@ -170,7 +180,10 @@ class _Handler:
 
     def _import(self, name: str) -> tuple[Any, dict[str, Any] | None]:
         try:
-            return importlib.import_module(name), None
+            try:
+                return importlib.import_module(name), None
+            finally:
+                self._restore_builtins()
         except BaseException as exc:  # a student module may raise anything on import
             return None, self._error("import", exc, prefix="could not import " + name)
 
@@ -200,7 +213,10 @@ class _Handler:
         )
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, self.limits["cpu_total_seconds"]))
         try:
-            value = function(*request["args"], **request["kwargs"])
+            try:
+                value = function(*request["args"], **request["kwargs"])
+            finally:
+                self._restore_builtins()
         except NotImplementedError as exc:
             return self.encode({**base, **self._error("not_implemented", exc)})
         except MemoryError as exc:

@@ -1,0 +1,277 @@
+"""Hostile submissions against the worker, at every isolation level this machine has.
+
+Each attack in `submissions/<attack>/softmax.py` implements the contract's `softmax`
+maliciously. Every test asserts: the grader (this process) survives, the attack earns no
+credit under the parent-side comparison, and the next call, in the same `Worker`, of an
+honest module works. Where the outcome depends on the level (files, network, escaped
+processes), the test asserts what each level guarantees; docs/security.md lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.sandbox import CallOutcome, Isolation, Limits, Worker
+from grader.sandbox import isolation as iso
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+PROJECT = Path(__file__).resolve().parents[2]
+X = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+# softmax([1, 2, 3]) = e^k / (e + e^2 + e^3), e + e^2 + e^3 = 30.193; softmax([0, 0, 0]) = 1/3
+EXPECTED = np.array([[0.09003057317038046, 0.24472847105479764, 0.6652409557748218], [1 / 3] * 3])
+
+
+def earns_credit(outcome: CallOutcome) -> bool:
+    """The parent-side coercion and comparison: a plain float64 array close to EXPECTED."""
+    if not outcome.ok:
+        return False
+    try:
+        got = np.asarray(outcome.value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == EXPECTED.shape and bool(np.allclose(got, EXPECTED, rtol=1e-6, atol=1e-9))
+
+
+@pytest.fixture(scope="module", params=list(Isolation), ids=lambda level: level.value)
+def level(request: pytest.FixtureRequest) -> Isolation:
+    reason = iso.probe(request.param)
+    if reason is not None:
+        pytest.skip(f"{request.param.value} is not available on this machine: {reason}")
+    return request.param
+
+
+@pytest.fixture
+def attack(level: Isolation, request: pytest.FixtureRequest) -> Iterator[Worker]:
+    """A worker holding the attack named by the test's `attack_name` mark and an honest module."""
+    name = request.node.get_closest_marker("attack").args[0]
+    modules = {
+        "softmax": SUBMISSIONS / name / "softmax.py",
+        "good": SUBMISSIONS / "good" / "softmax.py",
+    }
+    with Worker(modules, Limits(cpu_seconds=5), isolation=level) as worker:
+        yield worker
+        after = worker.call("good", "softmax", kwargs={"x": X}, timeout=10.0)
+        assert earns_credit(after), f"the next call failed after the attack: {after}"
+
+
+def _softmax(worker: Worker, timeout: float = 10.0) -> CallOutcome:
+    out = worker.call("softmax", "softmax", kwargs={"x": X}, timeout=timeout)
+    assert not earns_credit(out)
+    return out
+
+
+def _processes_mentioning(text: str, settle: float = 0.0) -> list[int]:
+    """Live processes whose command line contains `text`, waiting up to `settle` seconds for
+    a killed namespace's processes to finish dying (the kernel kills them asynchronously)."""
+    deadline = time.monotonic() + settle
+    while (pids := _scan(text)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pids
+
+
+def _scan(text: str) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if text.encode() in cmdline:
+                pids.append(int(entry))
+    return pids
+
+
+@pytest.mark.attack("eq_always_true")
+def test_eq_always_true(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "bad_value"
+    assert out.message == "returned an AlwaysEqual object, expected an array"
+
+
+@pytest.mark.attack("ndarray_subclass")
+def test_ndarray_subclass_with_lying_comparisons(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "bad_value"
+    assert "an Agreeable object (dtype float64, shape (2, 3)), a subclass" in out.message
+
+
+@pytest.mark.attack("object_array")
+def test_object_array(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "bad_value"
+    assert out.message == (
+        "returned a ndarray object (dtype object, shape (2, 3)), expected an array of numbers"
+    )
+
+
+@pytest.mark.attack("lying_float")
+def test_lazy_object_with_a_lying_float(attack: Worker) -> None:
+    assert _softmax(attack).message == "returned a Lazy object, expected an array"
+    out = attack.call("softmax", "log_softmax", kwargs={"x": X})
+    assert out.error_kind == "bad_value" and "LyingFloat" in out.message
+
+
+@pytest.mark.attack("monkeypatch_numpy")
+def test_monkeypatching_numpy_and_builtins_changes_nothing_here(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.ok  # the patches live and die in the worker; the parent compares
+    assert not np.allclose(np.zeros(1), np.ones(1))
+
+
+@pytest.mark.attack("frame_hunting")
+def test_frame_and_heap_hunting_finds_no_expected_value(attack: Worker) -> None:
+    _softmax(attack)
+    loot = attack.call("softmax", "loot", kwargs={"x": X})
+    assert loot.ok
+    assert not any(np.allclose(a, EXPECTED) for a in loot.value)
+
+
+@pytest.mark.attack("read_secrets")
+def test_the_answer_key_and_project_files(attack: Worker, level: Isolation) -> None:
+    out = attack.call("softmax", "softmax", kwargs={"x": X})
+    seen = attack.call("softmax", "snoop", kwargs={"project": str(PROJECT)}).value
+    if level is Isolation.BWRAP:  # nothing is visible but Python, numpy and the run folder
+        assert not earns_credit(out) and out.error_type == "ModuleNotFoundError"
+        for key in ("import reference", "import grader", "list project", "read solution"):
+            assert seen[key].startswith("failed"), key
+        assert seen["list parent"] == "['run', 'support']" and seen["list /tmp"] == "0"
+    else:  # documented: weaker levels do not hide files; -S keeps editable finders off
+        assert seen["import reference"].startswith("failed")
+        if os.geteuid() == 0:  # the worker runs as uid 65534: the grader's folder is closed
+            assert seen["list parent"].startswith("failed")
+
+
+@pytest.mark.attack("fake_result_output")
+def test_printing_fake_results_is_only_output(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.ok and "PASSED softmax 10/10" in out.output
+
+
+@pytest.mark.attack("sys_exit_zero")
+def test_sys_exit_zero(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "exited"
+    assert out.message == "exited with status 0 before returning a result (sys.exit)"
+
+
+@pytest.mark.attack("os_exit_zero")
+def test_os_exit_zero(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "exited"
+    assert out.message == "exited with status 0 before returning a result"
+
+
+@pytest.mark.attack("kill_parent")
+def test_killing_the_parent(attack: Worker, level: Isolation) -> None:
+    if level is Isolation.RLIMITS and os.geteuid() != 0:
+        pytest.skip("rlimits without root: the worker could kill this test run (documented)")
+    _softmax(attack)  # in a PID namespace the parent is an init that ignores it; as 65534, EPERM
+    assert os.getpid() > 0
+
+
+@pytest.mark.attack("infinite_loop")
+def test_infinite_loop(attack: Worker) -> None:
+    out = _softmax(attack, timeout=1.0)
+    assert out.error_kind == "timeout" and out.message == "timed out after 1 s"
+
+
+@pytest.mark.attack("sleep_past_timeout")
+def test_sleep_past_timeout(attack: Worker) -> None:
+    out = _softmax(attack, timeout=1.0)
+    assert out.error_kind == "timeout" and out.message == "timed out after 1 s"
+
+
+@pytest.mark.attack("allocate_20gb")
+def test_allocating_20_gb(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "killed" and out.message == "killed: memory limit 1 GiB"
+
+
+@pytest.mark.attack("fork_bomb")
+def test_fork_bomb_is_killed_with_its_process_group(attack: Worker) -> None:
+    out = _softmax(attack, timeout=1.5)
+    assert out.error_kind in ("timeout", "killed")
+    assert _processes_mentioning(str(attack._root), settle=5.0) == []
+
+
+@pytest.mark.attack("flood_stdout")
+def test_a_gigabyte_to_stdout(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "killed" and out.message == "output limit exceeded"
+    assert len(out.output) < Limits().output_bytes + 200
+
+
+@pytest.mark.attack("huge_file")
+def test_a_huge_file(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "killed" and out.message == "killed: file size limit 64 MiB"
+
+
+@pytest.mark.attack("open_socket")
+def test_opening_a_socket(attack: Worker, level: Isolation) -> None:
+    _softmax(attack)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        reached = attack.call("softmax", "reach", kwargs={"port": port}).value
+    if level is Isolation.RLIMITS:
+        assert reached == "connected"  # documented: rlimits do not contain the network
+    else:
+        assert reached.startswith("failed")
+
+
+@pytest.mark.attack("outliving_subprocess")
+def test_a_subprocess_that_outlives_the_worker(attack: Worker, level: Isolation) -> None:
+    marker = "gradeformer-escapee-" + secrets.token_hex(8)
+    assert attack.call("softmax", "spawn", kwargs={"marker": marker}).value == marker
+    attack.start()  # kill the worker that spawned it
+    escaped = _processes_mentioning(marker, settle=5.0 if level is not Isolation.RLIMITS else 0)
+    for pid in escaped:  # our own test's leftovers (rlimits only); end them by id
+        os.kill(pid, signal.SIGKILL)
+    if level is Isolation.RLIMITS:
+        assert len(escaped) == 1  # documented: a new session escapes the process group
+    else:
+        assert escaped == []  # the PID namespace dies with the worker
+
+
+@pytest.mark.attack("delete_parent")
+def test_deleting_the_parent_folder(attack: Worker, level: Isolation) -> None:
+    attack.call("good", "softmax", kwargs={"x": X})  # imported before its file goes
+    out = _softmax(attack)
+    if level is Isolation.BWRAP:  # the parent is bwrap's tmpfs: mount points, read-only binds
+        assert out.ok and not out.value.any()  # removed nothing
+    elif os.geteuid() == 0:  # uid 65534 cannot even list the grader's root-owned folder
+        assert out.error_type == "PermissionError"
+
+
+@pytest.mark.attack("forged_frame")
+def test_a_forged_frame_without_the_nonce_is_a_protocol_error(attack: Worker) -> None:
+    out = _softmax(attack)
+    assert out.error_kind == "protocol"
+    assert out.message == "protocol error: a response that does not answer this request"
+
+
+@pytest.mark.attack("forged_frame")
+def test_a_forged_frame_with_the_stolen_nonce_is_caught_as_an_extra_frame(
+    attack: Worker,
+) -> None:
+    out = attack.call("softmax", "log_softmax", kwargs={"x": X})
+    assert out.error_kind == "protocol" and not out.ok
+    assert out.message == "protocol error: an extra frame appeared on the result pipe"
+
+
+@pytest.mark.attack("forged_frame")
+def test_a_forged_huge_length_is_refused_before_reading(attack: Worker) -> None:
+    out = attack.call("softmax", "garbage", kwargs={"x": X})
+    assert out.error_kind == "protocol" and "exceeds the cap" in out.message
