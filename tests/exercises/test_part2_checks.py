@@ -22,6 +22,7 @@ PART2 = ["06_layernorm", "07_bpe", "08_attention", "09_ffn", "10_transformer", "
 
 reference = pytest.importorskip("reference")
 spec_module = pytest.importorskip("grader.spec")
+compare = pytest.importorskip("grader.compare")
 
 
 def _load(path: Path, name: str) -> ModuleType:
@@ -79,23 +80,7 @@ def _copy(value: Any) -> Any:
 def _same(a: Any, b: Any, exact: bool, rtol: float, atol: float) -> bool:
     if isinstance(a, Exception) or isinstance(b, Exception):
         return type(a) is type(b)
-    if isinstance(a, dict) or isinstance(b, dict):
-        return (
-            isinstance(a, dict)
-            and isinstance(b, dict)
-            and a.keys() == b.keys()
-            and all(_same(a[k], b[k], exact, rtol, atol) for k in a)
-        )
-    if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    if isinstance(a, (list, tuple)) and a and isinstance(a[0], (dict, list, tuple, np.ndarray)):
-        return len(a) == len(b) and all(
-            _same(x, y, exact, rtol, atol) for x, y in zip(a, b, strict=True)
-        )
-    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if x.shape != y.shape:
-        return False
-    return bool(np.array_equal(x, y) if exact else np.allclose(x, y, rtol=rtol, atol=atol))
+    return compare.compare_values(a, b, rtol, atol, exact).ok
 
 
 def _passes(check, cases, calls, outputs, expected) -> bool:
