@@ -39,23 +39,14 @@ def exercises_or_fail(exercises_dir: Path | None, names: Sequence[str] = ()) -> 
 
 
 def isolation_or_fail(level: str | None) -> object:
-    """The `Isolation` for `--isolation` (None: the strongest available)."""
-    from grader.sandbox import Isolation, IsolationUnavailable, detect_isolation
+    """The `Isolation` for `--isolation` (None: the strongest available), or a CLI error."""
+    from grader.sandbox import IsolationUnavailable
+    from grader.sandbox.isolation import require
 
     try:
-        return detect_isolation() if level is None else _require(Isolation(level))
+        return require(level)
     except IsolationUnavailable as exc:
         raise click.ClickException(f"cannot isolate student code: {exc}") from None
-
-
-def _require(level: object) -> object:
-    from grader.sandbox import IsolationUnavailable
-    from grader.sandbox.isolation import probe
-
-    problem = probe(level)  # type: ignore[arg-type]
-    if problem:
-        raise IsolationUnavailable(f"{level} is not available here: {problem}")
-    return level
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
