@@ -1,0 +1,306 @@
+"""Class grading: every student's submission graded in parallel, resumably, atomically.
+
+A class is a folder whose children are submissions: each child folder or `.zip` is one
+student, whose id is the child's name without `.zip`. Hidden entries (``.git``,
+``__MACOSX``), other files, the results folder itself and symlinks that point outside the
+class folder are not graded; they are listed in `BatchSummary.ignored`. Two children that
+would give the same id (``alice/`` and ``alice.zip``, or names equal up to case and Unicode
+normalisation, which collide on macOS and Windows disks) stop the batch before anything is
+graded.
+
+Each result is written as ``<out_dir>/<student>.json`` (`SubmissionResult.to_dict()`)
+through a temporary file in the same folder, flushed to disk and renamed over the target,
+so a result file is either absent or complete. A rerun skips every student whose result
+exists, parses and was graded with the same mode and seed, unless `force`. A run killed at
+any point therefore resumes with nothing lost and nothing graded twice; leftover ``*.tmp``
+files are never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.executors import GradeFn, GradeTask, ResultDict, Results, run_dask, run_local
+from grader.results import SubmissionResult
+from grader.spec import ExerciseSpec, select
+
+RESULT_SUFFIX = ".json"
+TEMP_SUFFIX = ".tmp"
+
+
+class BatchError(Exception):
+    """An instructor-side problem that stops a batch: duplicate ids, an unwritable results
+    folder, an empty class. Results written before it are intact."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's submission in a class folder."""
+
+    student: str
+    path: Path
+
+
+@dataclass
+class BatchSummary:
+    """What a class-grading run did.
+
+    `graded` and `skipped` count this run's students (skipped: already graded). The other
+    figures cover every student of the class, including those skipped: `failed` lists the
+    ids whose result has a submission-level `error`, `timed_out` and `killed` count students
+    with at least one check that timed out or was killed (memory, signal).
+    """
+
+    graded: int
+    skipped: int
+    failed: list[str]
+    mean_percent: float
+    timed_out: int
+    killed: int
+    duration_s: float
+    ignored: list[str] = field(default_factory=list)  # "name: reason", not graded
+
+    def describe(self) -> str:
+        """One line for the terminal, e.g. "30 students graded (2 already done, skipped) ·
+        mean 71.2% · 1 timed out · 1 failed"."""
+        parts = [f"{self.graded} students graded"]
+        if self.skipped:
+            parts[0] += f" ({self.skipped} already done, skipped)"
+        parts.append(f"mean {self.mean_percent:.1f}%")
+        for count, what in (
+            (self.timed_out, "timed out"),
+            (self.killed, "killed"),
+            (len(self.failed), "failed"),
+            (len(self.ignored), "ignored"),
+        ):
+            if count:
+                parts.append(f"{count} {what}")
+        return " · ".join(parts)
+
+
+def find_submissions(
+    submissions_dir: Path, exclude: Path | None = None
+) -> tuple[list[Submission], list[str]]:
+    """The class's submissions sorted by student id, and the ignored entries with reasons.
+
+    `exclude` is a folder not to treat as a student (the results folder when it sits inside
+    the class folder). Raises `BatchError` on duplicate ids.
+    """
+    root = submissions_dir.resolve()
+    excluded = exclude.resolve() if exclude is not None else None
+    found: list[Submission] = []
+    ignored: list[str] = []
+    for entry in sorted(submissions_dir.iterdir(), key=lambda p: p.name):
+        name = entry.name
+        if name.startswith((".", "__")) or name.endswith(TEMP_SUFFIX):
+            continue
+        target = entry.resolve()
+        if entry.is_symlink() and root not in target.parents:
+            ignored.append(f"{name}: a symlink to outside the class folder, not followed")
+        elif target == excluded:
+            continue
+        elif target.is_dir():
+            found.append(Submission(name, entry))
+        elif target.is_file() and name.lower().endswith(".zip"):
+            found.append(Submission(name[: -len(".zip")], entry))
+        else:
+            ignored.append(f"{name}: not a folder or a .zip")
+    _refuse_duplicates(found)
+    return found, ignored
+
+
+def _refuse_duplicates(found: list[Submission]) -> None:
+    groups: dict[str, list[str]] = {}
+    for sub in found:
+        key = unicodedata.normalize("NFC", sub.student).casefold()
+        groups.setdefault(key, []).append(sub.path.name + ("/" if sub.path.is_dir() else ""))
+    clashes = [" and ".join(names) for names in groups.values() if len(names) > 1]
+    if clashes:
+        raise BatchError(
+            "two submissions would have the same student id (rename or remove one of each): "
+            + "; ".join(clashes)
+        )
+
+
+def grade_class(
+    submissions_dir: Path,
+    out_dir: Path,
+    exercises: list[ExerciseSpec],
+    mode: str = "hidden",
+    seed: int = 0,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    isolation: Any = None,
+    progress: bool = True,
+    only: Sequence[str] | None = None,
+    grade_fn: GradeFn | None = None,
+) -> BatchSummary:
+    """Grade every submission of a class into ``out_dir/<student>.json``.
+
+    `jobs` submissions run at once (default: every core); `executor="dask"` sends them to
+    the Dask scheduler at `scheduler` instead. `only` limits the exercises (folder names,
+    modules or numbers). `grade_fn` replaces `grader.engine.grade_submission` (tests).
+    Raises `BatchError` for instructor-side problems and `SpecError` for a bad exercise spec.
+    """
+    start = time.perf_counter()
+    if executor not in ("local", "dask"):
+        raise BatchError(f"unknown executor {executor!r}: use local or dask")
+    if executor == "dask" and not scheduler:
+        raise BatchError("the dask executor needs a scheduler address (--scheduler HOST:PORT)")
+    if not submissions_dir.is_dir():
+        raise BatchError(f"no class folder at {submissions_dir}")
+    if only:
+        select(list(exercises), list(only))  # LookupError naming an unknown exercise
+    submissions, ignored = find_submissions(submissions_dir, exclude=out_dir)
+    if not submissions:
+        raise BatchError(f"no student folders or .zip files in {submissions_dir}")
+    _prepare_out_dir(out_dir)
+
+    results: dict[str, ResultDict] = {}
+    todo: list[GradeTask] = []
+    for sub in submissions:
+        done = None if force else read_result(out_dir / f"{sub.student}{RESULT_SUFFIX}")
+        if done is not None and done.get("mode") == mode and done.get("seed") == seed:
+            results[sub.student] = done
+            continue
+        todo.append(
+            GradeTask(
+                sub.student, sub.path.resolve(), exercises, mode, seed, isolation, only, grade_fn
+            )
+        )
+    skipped = len(results)
+
+    stream: Results
+    if executor == "dask":
+        assert scheduler is not None
+        stream = run_dask(todo, scheduler)
+    else:
+        stream = run_local(todo, jobs or os.cpu_count() or 1)
+    with contextlib.closing(stream):  # on an error, running graders are stopped
+        for task, result in _with_progress(stream, len(todo), progress):
+            write_result(out_dir / f"{task.student}{RESULT_SUFFIX}", result)
+            results[task.student] = result
+
+    return _summarise(results, skipped, ignored, time.perf_counter() - start)
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    """Create `out_dir` and prove it takes a file, before any grading time is spent."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-", suffix=TEMP_SUFFIX):
+            pass
+    except OSError as exc:
+        raise BatchError(f"cannot write results to {out_dir}: {exc.strerror or exc}") from exc
+
+
+def read_result(path: Path) -> ResultDict | None:
+    """The result stored at `path`, or None when it is missing or does not parse."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        SubmissionResult.from_dict(data)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_result(path: Path, result: ResultDict) -> None:
+    """Write `result` as JSON at `path` atomically: a temp file in the same folder, fsync,
+    rename over `path`, fsync the folder. On failure `path` is untouched and no temp file is
+    left behind; raises `BatchError`."""
+    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=TEMP_SUFFIX)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise BatchError(
+            f"cannot write {path}: {exc.strerror or exc}; the results already written in "
+            f"{path.parent} are intact, rerun to resume once there is room"
+        ) from exc
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _with_progress(stream: Results, total: int, show: bool) -> Results:
+    """Pass `stream` through, drawing a rich progress bar on stderr when `show`."""
+    if not show:
+        yield from stream
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("Grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("· {task.fields[failures]} errors ·"),
+        TimeElapsedColumn(),
+        TextColumn("<"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task_id = bar.add_task("grading", total=total, failures=0)
+        failures = 0
+        for task, result in stream:
+            failures += bool(result.get("error"))
+            bar.update(task_id, advance=1, failures=failures)
+            yield task, result
+
+
+def _summarise(
+    results: dict[str, ResultDict], skipped: int, ignored: list[str], duration_s: float
+) -> BatchSummary:
+    percents = [float(r.get("percent", 0.0)) for r in results.values()]
+    messages = {student: list(_messages(r)) for student, r in results.items()}
+    return BatchSummary(
+        graded=len(results) - skipped,
+        skipped=skipped,
+        failed=sorted(s for s, r in results.items() if r.get("error")),
+        mean_percent=sum(percents) / len(percents) if percents else 0.0,
+        timed_out=sum(any(m.startswith("timed out") for m in ms) for ms in messages.values()),
+        killed=sum(any(m.startswith("killed") for m in ms) for ms in messages.values()),
+        duration_s=duration_s,
+        ignored=ignored,
+    )
+
+
+def _messages(result: ResultDict) -> Iterator[str]:
+    """Every exercise and check message of a result dict."""
+    for exercise in result.get("exercises", []):
+        yield exercise.get("message", "")
+        for check in exercise.get("checks", []):
+            yield check.get("message", "")

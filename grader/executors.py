@@ -1,0 +1,198 @@
+"""Where class-grading tasks run: fresh local processes, or a Dask distributed cluster.
+
+A `GradeTask` grades one student's submission; `run_task` is the one function both executors
+run, so a local run and a Dask run give the same results. It never raises for a bad
+submission: a grading exception becomes a result with `error` set. Only instructor-side
+problems (`SpecError`, bad exercise specs) travel back as exceptions and stop the batch.
+
+Local: each task runs in its own process forked from a clean forkserver (imports already
+loaded, so a fork costs milliseconds). One process per submission means a process that dies
+(killed by the OOM killer, or by student code that reaches its parent) is attributed to that
+submission alone and recorded as an error result; the rest of the batch goes on.
+
+Dask: the same tasks go to `distributed.Client(scheduler)`; a task whose worker dies past
+Dask's retry limit (`KilledWorker`) becomes an error result in the same way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import signal
+import traceback
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.results import SubmissionResult
+from grader.spec import SpecError
+
+GradeFn = Callable[..., SubmissionResult]
+ResultDict = dict[str, Any]
+Results = Generator[tuple["GradeTask", ResultDict], None, None]
+
+
+@dataclass(frozen=True)
+class GradeTask:
+    """Everything needed to grade one submission; picklable, so it can cross processes."""
+
+    student: str
+    path: Path
+    exercises: Sequence[Any]  # list[ExerciseSpec]
+    mode: str = "hidden"
+    seed: int = 0
+    isolation: Any = None  # None or a grader.sandbox.Isolation
+    only: Sequence[str] | None = None
+    grade_fn: GradeFn | None = None  # None: grader.engine.grade_submission
+
+
+def run_task(task: GradeTask) -> ResultDict:
+    """Grade one submission and return `SubmissionResult.to_dict()`.
+
+    Any exception but `SpecError` becomes an error result naming the exception.
+    """
+    grade_fn = task.grade_fn or _engine_grade_fn()
+    try:
+        result = grade_fn(
+            task.path,
+            list(task.exercises),
+            mode=task.mode,
+            seed=task.seed,
+            student=task.student,
+            isolation=task.isolation,
+            only=list(task.only) if task.only is not None else None,
+        )
+    except SpecError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a crash on one submission must not stop the batch
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" (at {Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+        return error_result(task, f"the grader crashed on this submission: {exc!r}{where}")
+    return result.to_dict()
+
+
+def error_result(task: GradeTask, message: str) -> ResultDict:
+    """A result that records a submission-level failure: nothing graded, zero points."""
+    result = SubmissionResult(
+        submission=str(task.path),
+        student=task.student,
+        mode="public" if task.mode == "public" else "hidden",
+        seed=task.seed,
+        isolation="n/a",
+        score=0.0,
+        max_score=_max_score(task.exercises, task.only),
+        error=message,
+    )
+    return result.to_dict()
+
+
+def _max_score(exercises: Sequence[Any], only: Sequence[str] | None) -> float:
+    """The points of the exercises a task grades (`only` names folders or modules)."""
+    return float(
+        sum(ex.points for ex in exercises if only is None or any(ex.matches(n) for n in only))
+    )
+
+
+def _engine_grade_fn() -> GradeFn:
+    from grader.engine import grade_submission
+
+    return grade_submission
+
+
+# ----------------------------------------------------------------------------- local
+
+
+def run_local(tasks: Iterable[GradeTask], jobs: int) -> Results:
+    """Run each task in a fresh forkserver process, at most `jobs` at once, yielding results
+    in completion order. Closing the generator early kills the processes still running."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["grader.executors", "grader.engine"])
+    queue = deque(tasks)
+    running: dict[Any, tuple[Any, GradeTask]] = {}  # receiver -> (process, task)
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                task = queue.popleft()
+                receiver, sender = ctx.Pipe(duplex=False)
+                process = ctx.Process(target=_child, args=(task, sender), name=task.student)
+                process.start()
+                sender.close()
+                running[receiver] = (process, task)
+            for ready in multiprocessing.connection.wait(list(running)):
+                child, done = running.pop(ready)
+                yield done, _collect(ready, child, done)
+    finally:
+        for process, _ in running.values():
+            process.kill()
+            process.join()
+
+
+def _child(task: GradeTask, sender: multiprocessing.connection.Connection) -> None:
+    """Process body: grade, then send ("ok", dict) or ("raise", exception)."""
+    try:
+        sender.send(("ok", run_task(task)))
+    except SpecError as exc:  # its constructor arguments, as SpecError does not pickle
+        sender.send(("spec", (exc.path, exc.key_path, exc.expected, exc.got)))
+    finally:
+        sender.close()
+
+
+def _collect(
+    receiver: Any, process: multiprocessing.process.BaseProcess, task: GradeTask
+) -> ResultDict:
+    try:
+        kind, payload = receiver.recv()
+    except EOFError:
+        process.join()
+        return error_result(
+            task, f"the grading process died before returning a result ({_exit(process)})"
+        )
+    finally:
+        receiver.close()
+    process.join()
+    if kind == "spec":
+        raise SpecError(*payload)
+    return dict(payload)
+
+
+def _exit(process: multiprocessing.process.BaseProcess) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
+
+
+# ----------------------------------------------------------------------------- dask
+
+
+def run_dask(tasks: Iterable[GradeTask], scheduler: str) -> Results:
+    """Send each task to the Dask cluster at `scheduler`, yielding results as they finish."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise RuntimeError(
+            "the dask executor needs dask.distributed: pip install 'gradeformer[dask]'"
+        ) from exc
+    with Client(scheduler) as client:
+        futures = {
+            client.submit(run_task, task, key=f"grade-{i}", pure=False): task
+            for i, task in enumerate(tasks)
+        }
+        try:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except SpecError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - KilledWorker and other cluster failures
+                    yield (
+                        task,
+                        error_result(
+                            task, f"the Dask worker failed while grading this submission: {exc!r}"
+                        ),
+                    )
+        finally:
+            client.cancel(list(futures))

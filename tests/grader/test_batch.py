@@ -1,0 +1,293 @@
+"""Class grading with a fake grade function: discovery, parallel runs, resume, atomic writes.
+
+The fake reads each submission's `score.txt` (a folder or a zip) and returns that score out
+of 10, so every expected value below is the number the test itself wrote. Special files make
+the fake misbehave: `crash` raises, `die` SIGKILLs the grading process, `slow` sleeps.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import batch
+from grader.batch import BatchError, find_submissions, grade_class, read_result, write_result
+from grader.results import ExerciseResult, SubmissionResult
+from grader.spec import ExerciseSpec
+
+EXERCISES = [
+    ExerciseSpec(
+        folder=Path("01_fake"), title="Fake", module="fake", points=10.0, functions=["f"], checks=[]
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _importable_fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grading processes unpickle `fake_grade` by module name: put the repo root on sys.path."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+
+
+def _read_member(path: Path, name: str) -> str | None:
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            return zf.read(name).decode() if name in zf.namelist() else None
+    member = path / name
+    return member.read_text() if member.is_file() else None
+
+
+def fake_grade(
+    path: Path,
+    exercises: list[ExerciseSpec],
+    *,
+    mode: str,
+    seed: int,
+    student: str | None,
+    isolation: object,
+    only: list[str] | None,
+) -> SubmissionResult:
+    """Score = the number in score.txt (+ seed, so a new seed gives a new result)."""
+    if _read_member(path, "crash") is not None:
+        raise ZeroDivisionError("boom")
+    if _read_member(path, "die") is not None:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if _read_member(path, "slow") is not None:
+        time.sleep(float(_read_member(path, "slow") or 1))
+    score = float(_read_member(path, "score.txt") or 0) + seed
+    message = _read_member(path, "message.txt") or ""
+    return SubmissionResult(
+        submission=str(path),
+        student=student,
+        mode="hidden",
+        seed=seed,
+        isolation="fake",
+        score=score,
+        max_score=10.0,
+        exercises=[ExerciseResult("01_fake", "Fake", "fake", "graded", score, 10.0, message)],
+    )
+
+
+def make_student(root: Path, name: str, as_zip: bool = False, **files: str) -> Path:
+    """A submission folder (or zip) holding `files` (name -> text)."""
+    if as_zip:
+        path = root / f"{name}.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            for member, text in files.items():
+                zf.writestr(member, text)
+        return path
+    path = root / name
+    path.mkdir(parents=True)
+    for member, text in files.items():
+        (path / member).write_text(text)
+    return path
+
+
+def run(tmp: Path, out: Path, **kwargs: object) -> batch.BatchSummary:
+    options: dict[str, object] = {"progress": False, "jobs": 2, "grade_fn": fake_grade}
+    options.update(kwargs)
+    return grade_class(tmp, out, EXERCISES, **options)  # type: ignore[arg-type]
+
+
+def scores(out: Path) -> dict[str, float]:
+    return {p.stem: json.loads(p.read_text())["score"] for p in sorted(out.glob("*.json"))}
+
+
+@pytest.fixture
+def klass(tmp_path: Path) -> Path:
+    root = tmp_path / "class"
+    root.mkdir()
+    make_student(root, "alice", **{"score.txt": "7"})
+    make_student(root, "bob", as_zip=True, **{"score.txt": "4"})
+    make_student(root, "Zoë van Dijk", **{"score.txt": "9"})
+    make_student(root, "carol", **{"score.txt": "10", "message.txt": "timed out after 10 s"})
+    make_student(root, "empty")
+    return root
+
+
+def test_every_child_folder_or_zip_is_a_student_graded_in_parallel(
+    klass: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    summary = run(klass, out)
+    assert scores(out) == {
+        "alice": 7.0,
+        "bob": 4.0,
+        "Zoë van Dijk": 9.0,
+        "carol": 10.0,
+        "empty": 0.0,
+    }
+    assert (summary.graded, summary.skipped, summary.failed) == (5, 0, [])
+    assert summary.mean_percent == pytest.approx((70 + 40 + 90 + 100 + 0) / 5)
+    assert summary.timed_out == 1
+    stored = SubmissionResult.from_dict(json.loads((out / "bob.json").read_text()))
+    assert stored.student == "bob" and stored.submission.endswith("bob.zip")
+
+
+def test_discovery_ignores_hidden_loose_files_and_symlinks_leaving_the_class(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "class"
+    root.mkdir()
+    outside = make_student(tmp_path, "mallory", **{"score.txt": "10"})
+    make_student(root, "alice")
+    (root / ".DS_Store").write_text("")
+    (root / "notes.txt").write_text("")
+    (root / "mallory").symlink_to(outside)
+    (root / "alias").symlink_to(root / "alice")
+    found, ignored = find_submissions(root)
+    assert [(s.student, s.path.name) for s in found] == [("alias", "alias"), ("alice", "alice")]
+    assert ignored == [
+        "mallory: a symlink to outside the class folder, not followed",
+        "notes.txt: not a folder or a .zip",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("names", "listed"),
+    [
+        (["alice", "alice.zip"], "alice/ and alice.zip"),
+        (["Bob", "bob"], "Bob/ and bob/"),
+        (["Zo\u00eb", "Zoe\u0308.zip"], "Zoe\u0308.zip and Zo\u00eb/"),  # NFD vs NFC
+    ],
+)
+def test_duplicate_ids_stop_the_batch_before_grading(
+    tmp_path: Path, names: list[str], listed: str
+) -> None:
+    root = tmp_path / "class"
+    root.mkdir()
+    for name in names:
+        make_student(root, name.removesuffix(".zip"), as_zip=name.endswith(".zip"))
+    with pytest.raises(BatchError, match=listed):
+        run(root, tmp_path / "results")
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_crash_or_a_killed_grader_is_one_error_result_and_the_batch_goes_on(
+    klass: Path, tmp_path: Path
+) -> None:
+    make_student(klass, "dave", crash="")
+    make_student(klass, "eve", die="")
+    out = tmp_path / "results"
+    summary = run(klass, out)
+    assert summary.failed == ["dave", "eve"]
+    assert summary.graded == 7
+    dave = json.loads((out / "dave.json").read_text())
+    assert "ZeroDivisionError('boom')" in dave["error"] and dave["score"] == 0
+    assert dave["max_score"] == 10.0
+    eve = json.loads((out / "eve.json").read_text())
+    assert "killed by SIGKILL" in eve["error"]
+    assert scores(out)["alice"] == 7.0
+
+
+def test_rerun_skips_finished_students_and_regrades_missing_or_garbled_ones(
+    klass: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    run(klass, out)
+    before = {p.name: p.stat().st_ino for p in out.glob("*.json")}
+    (out / "alice.json").unlink()
+    (out / "bob.json").write_text('{"score": 4, "exerc')  # half a file: not read back
+    (out / ".carol.abc.tmp").write_text("{}")  # a leftover temp file: ignored
+    summary = run(klass, out)
+    assert (summary.graded, summary.skipped) == (2, 3)
+    after = {p.name: p.stat().st_ino for p in out.glob("*.json")}
+    untouched = {"carol.json", "empty.json", "Zoë van Dijk.json"}
+    assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
+    assert scores(out)["alice"] == 7.0 and scores(out)["bob"] == 4.0
+    assert summary.mean_percent == pytest.approx((70 + 40 + 90 + 100 + 0) / 5)
+
+
+def test_force_or_a_new_seed_regrades_everyone(klass: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    run(klass, out)
+    assert run(klass, out, force=True).graded == 5
+    summary = run(klass, out, seed=1)
+    assert (summary.graded, summary.skipped) == (5, 0)
+    assert scores(out)["alice"] == 8.0
+
+
+def test_results_folder_inside_the_class_is_not_a_student(klass: Path) -> None:
+    summary = run(klass, klass / "results")
+    assert summary.graded == 5 and "results" not in scores(klass / "results")
+
+
+def test_unwritable_results_folder_is_a_clear_error_before_grading(
+    klass: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(BatchError, match="cannot write results to"):
+        run(klass, blocker / "results")
+
+
+def test_disk_full_midway_keeps_earlier_results_and_leaves_no_temp_file(
+    klass: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "results"
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def fsync_until_full(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] > 4:  # two results written (file + folder fsync each), then full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_until_full)
+    with pytest.raises(BatchError, match="No space left on device.*intact"):
+        run(klass, out, jobs=1)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    written = sorted(out.glob("*.json"))
+    assert len(written) == 2
+    assert all(read_result(p) is not None for p in written)
+    assert list(out.glob("*.tmp")) == []
+    summary = run(klass, out)
+    assert (summary.graded, summary.skipped) == (3, 2)
+
+
+def test_write_result_replaces_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "x.json"
+    write_result(target, {"a": 1})
+    write_result(target, {"a": 2, "name": "Zoë"})
+    assert json.loads(target.read_text(encoding="utf-8")) == {"a": 2, "name": "Zoë"}
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_summary_line_names_what_happened() -> None:
+    summary = batch.BatchSummary(
+        graded=28,
+        skipped=2,
+        failed=["x"],
+        mean_percent=71.25,
+        timed_out=1,
+        killed=0,
+        duration_s=3.0,
+    )
+    assert summary.describe() == (
+        "28 students graded (2 already done, skipped) · mean 71.2% · 1 timed out · 1 failed"
+    )
+
+
+def test_dask_executor_gives_the_same_results_as_a_local_run(klass: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed")
+    import cloudpickle
+
+    make_student(klass, "dave", crash="")
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    run(klass, local)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        summary = run(klass, remote, executor="dask", scheduler=cluster.scheduler_address)
+    assert summary.graded == 6 and summary.failed == ["dave"]
+    for path in sorted(local.glob("*.json")):
+        assert (remote / path.name).read_text() == path.read_text()
