@@ -8,7 +8,7 @@ values v (..., T_k, d_v):
     W = softmax(S) along the keys      (..., T_q, T_k)   each row sums to 1
     out = W v                          (..., T_q, d_v)
 
-Backward, given G = ∂L/∂out:
+Backward, given G = ∂L/∂out and the forward's weights W:
 
     ∂L/∂v = Wᵀ G,   ∂L/∂W = G vᵀ,   ∂L/∂S = softmax_backward(W, ∂L/∂W),
     ∂L/∂q = ∂L/∂S k / √d_k,   ∂L/∂k = (∂L/∂S)ᵀ q / √d_k
@@ -75,12 +75,16 @@ def scaled_dot_product_attention(
 
 
 def scaled_dot_product_attention_backward(
-    q: ArrayLike, k: ArrayLike, v: ArrayLike, mask: ArrayLike | None, grad_out: ArrayLike
+    q: ArrayLike, k: ArrayLike, v: ArrayLike, weights: ArrayLike, grad_out: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(∂L/∂q, ∂L/∂k, ∂L/∂v) given grad_out = ∂L/∂out (q, k, v with equal leading axes)."""
+    """(∂L/∂q, ∂L/∂k, ∂L/∂v) given the forward's ``weights`` and grad_out = ∂L/∂out.
+
+    The mask needs no special care here: a masked weight is 0, so its score gets gradient 0.
+    q, k, v must have equal leading axes (no broadcasting between them).
+    """
     q, k, v, grad_out = as_float(q), as_float(k), as_float(v), as_float(grad_out)
     _check_qkv(q, k, v)
-    weights = _attention_weights(q, k, mask)  # (..., T_q, T_k)
+    weights = as_float(weights)  # (..., T_q, T_k)
     grad_v = np.swapaxes(weights, -1, -2) @ grad_out  # (..., T_k, d_v)
     grad_weights = grad_out @ np.swapaxes(v, -1, -2)  # (..., T_q, T_k)
     grad_scores = softmax_backward(weights, grad_weights) / math.sqrt(q.shape[-1])
@@ -90,7 +94,7 @@ def scaled_dot_product_attention_backward(
 
 
 def split_heads(x: np.ndarray, n_heads: int) -> np.ndarray:
-    """(..., T, d) -> (..., n_heads, T, d_head): head h takes columns h·d_head … (h+1)·d_head − 1."""
+    """(..., T, d) -> (..., n_heads, T, d_head); head h takes columns h·d_head … (h+1)·d_head−1."""
     *lead, T, d = x.shape
     heads = x.reshape(*lead, T, n_heads, d // n_heads)  # (..., T, H, d_head)
     return np.moveaxis(heads, -2, -3)  # (..., H, T, d_head)
@@ -160,17 +164,18 @@ def multi_head_attention_backward(
     n_heads = int(n_heads)
     Q, K, V = (x @ W for W in Ws[:3])  # (..., T, d_k·H) each
     q, k, v = (split_heads(a, n_heads) for a in (Q, K, V))
-    heads, _ = scaled_dot_product_attention(q, k, v, mask)
+    heads, weights = scaled_dot_product_attention(q, k, v, mask)
     merged = merge_heads(heads)  # (..., T, d_v·H)
 
     grad_merged, grad_Wo, _ = linear_backward(merged, Ws[3], grad_out)
     grad_q, grad_k, grad_v = scaled_dot_product_attention_backward(
-        q, k, v, mask, split_heads(grad_merged, n_heads)
+        q, k, v, weights, split_heads(grad_merged, n_heads)
     )
     grads: dict[str, np.ndarray] = {"Wo": grad_Wo}
     grad_x = np.zeros_like(x)
-    for name, W, grad_heads in zip(("Wq", "Wk", "Wv"), Ws[:3], (grad_q, grad_k, grad_v)):
-        grad_x_part, grads[name], _ = linear_backward(x, W, merge_heads(grad_heads))
-        grad_x = grad_x + grad_x_part  # x feeds all three projections
+    grad_heads = (grad_q, grad_k, grad_v)
+    for name, W, grad_head in zip(("Wq", "Wk", "Wv"), Ws[:3], grad_heads, strict=True):
+        grad_x_part, grads[name], _ = linear_backward(x, W, merge_heads(grad_head))
+        grad_x = grad_x + grad_x_part  # x feeds all three projections: their gradients add
     grads["x"] = grad_x
     return grads

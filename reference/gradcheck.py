@@ -18,7 +18,9 @@ from numpy.typing import ArrayLike
 from reference.checks import as_float, require
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-5
+) -> np.ndarray:
     """Central-difference gradient of scalar ``f`` at ``x`` (same shape as x; x is not changed)."""
     require(eps > 0, f"eps must be > 0, got {eps}")
     point = as_float(x).copy()  # we nudge this copy, never the caller's array

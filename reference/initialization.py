@@ -27,9 +27,7 @@ def init_params(
         f"sizes must be positive: vocab_size={vocab_size}, d_model={d_model}, "
         f"n_layers={n_layers}, n_heads={n_heads}, d_ff={d_ff}, context={context}",
     )
-    require(
-        d_model % n_heads == 0, f"d_model={d_model} must be divisible by n_heads={n_heads}"
-    )
+    require(d_model % n_heads == 0, f"d_model={d_model} must be divisible by n_heads={n_heads}")
     rng = np.random.default_rng(seed)
     out_std = STD / math.sqrt(2 * n_layers)
 

@@ -57,7 +57,7 @@ def count_parameters(layer_sizes: Sequence[int]) -> int:
     sizes = [int(n) for n in layer_sizes]
     require(len(sizes) >= 1, "count_parameters needs at least one layer size")
     require(all(n > 0 for n in sizes), f"layer sizes must be positive, got {sizes}")
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
 
 
 def linear_backward(
@@ -66,7 +66,9 @@ def linear_backward(
     """Gradients (∂L/∂x, ∂L/∂W, ∂L/∂b) of y = x W + b given grad_out = ∂L/∂y."""
     x, W, grad_out = as_float(x), as_float(W), as_float(grad_out)
     require(
-        W.ndim == 2 and x.shape[-1:] == W.shape[:1] and grad_out.shape == x.shape[:-1] + W.shape[1:],
+        W.ndim == 2
+        and x.shape[-1:] == W.shape[:1]
+        and grad_out.shape == x.shape[:-1] + W.shape[1:],
         f"linear_backward needs x (..., d_in), W (d_in, d_out), grad_out (..., d_out), "
         f"got x {x.shape}, W {W.shape}, grad_out {grad_out.shape}",
     )

@@ -30,11 +30,11 @@ def gpt_loss_and_grads(
     tokens: ArrayLike, targets: ArrayLike, params: Params, n_heads: int
 ) -> tuple[float, Params]:
     """(loss, grads): loss = cross_entropy(gpt_forward(tokens), targets); grads like params."""
-    xs = residual_stream(tokens, params, n_heads)
-    logits = output_head(xs[-1], params)  # (B, T, V)
+    stream = residual_stream(tokens, params, n_heads)  # forward, keeping the block boundaries
+    logits = output_head(stream[-1], params)  # (B, T, V)
     loss = cross_entropy(logits, targets)
     grad_logits = cross_entropy_grad(logits, targets)
-    return loss, gpt_backward_from_stream(tokens, params, n_heads, xs, grad_logits)
+    return loss, gpt_backward_from_stream(tokens, params, n_heads, stream, grad_logits)
 
 
 def flatten(params: Params) -> dict[str, np.ndarray]:

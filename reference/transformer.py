@@ -84,15 +84,53 @@ def _check_block(x: np.ndarray, p: Params) -> None:
     require(x.ndim >= 2, f"a transformer block needs x (..., T, d), got {x.shape}")
 
 
+# A block is two residual sub-layers; the residual stream passes x -> h -> out.
+
+
+def attention_sublayer(x: np.ndarray, p: Params, n_heads: int) -> np.ndarray:
+    """h = x + MHA(LN1(x)) with the causal mask."""
+    a = layer_norm(x, p["ln1_g"], p["ln1_b"], LN_EPS)
+    mask = causal_mask(x.shape[-2])
+    return x + multi_head_attention(a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask)
+
+
+def ffn_sublayer(h: np.ndarray, p: Params) -> np.ndarray:
+    """out = h + FFN(LN2(h))."""
+    c = layer_norm(h, p["ln2_g"], p["ln2_b"], LN_EPS)
+    return h + ffn(c, p["W1"], p["b1"], p["W2"], p["b2"])
+
+
+def attention_sublayer_backward(
+    x: np.ndarray, p: Params, n_heads: int, grad_h: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Backward of h = x + MHA(a), a = LN1(x): the gradient reaches x both directly and
+    through the attention."""
+    a = layer_norm(x, p["ln1_g"], p["ln1_b"], LN_EPS)
+    mask = causal_mask(x.shape[-2])
+    g = multi_head_attention_backward(a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask, grad_h)
+    grad_x_via_a, grad_g, grad_b = layer_norm_backward(x, p["ln1_g"], g["x"], LN_EPS)
+    grads = {"ln1_g": grad_g, "ln1_b": grad_b, "Wq": g["Wq"], "Wk": g["Wk"], "Wv": g["Wv"],
+             "Wo": g["Wo"]}  # fmt: skip
+    return grad_h + grad_x_via_a, grads
+
+
+def ffn_sublayer_backward(
+    h: np.ndarray, p: Params, grad_out: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Backward of out = h + FFN(c), c = LN2(h)."""
+    c = layer_norm(h, p["ln2_g"], p["ln2_b"], LN_EPS)
+    g = ffn_backward(c, p["W1"], p["b1"], p["W2"], p["b2"], grad_out)
+    grad_h_via_c, grad_g, grad_b = layer_norm_backward(h, p["ln2_g"], g["x"], LN_EPS)
+    grads = {"ln2_g": grad_g, "ln2_b": grad_b, "W1": g["W1"], "b1": g["b1"], "W2": g["W2"],
+             "b2": g["b2"]}  # fmt: skip
+    return grad_out + grad_h_via_c, grads
+
+
 def transformer_block(x: ArrayLike, p: Params, n_heads: int) -> np.ndarray:
     """Pre-LN causal block: h = x + MHA(LN1(x)), out = h + FFN(LN2(h))."""
     x = as_float(x)
     _check_block(x, p)
-    mask = causal_mask(x.shape[-2])
-    a = layer_norm(x, p["ln1_g"], p["ln1_b"], LN_EPS)
-    h = x + multi_head_attention(a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask)
-    c = layer_norm(h, p["ln2_g"], p["ln2_b"], LN_EPS)
-    return h + ffn(c, p["W1"], p["b1"], p["W2"], p["b2"])
+    return ffn_sublayer(attention_sublayer(x, p, n_heads), p)
 
 
 def transformer_block_backward(
@@ -101,38 +139,21 @@ def transformer_block_backward(
     """(∂L/∂x, gradients of the block parameters, keyed like ``p``)."""
     x, grad_out = as_float(x), as_float(grad_out)
     _check_block(x, p)
-    mask = causal_mask(x.shape[-2])
-    # forward again, keeping the intermediate values the backward pass needs
-    a = layer_norm(x, p["ln1_g"], p["ln1_b"], LN_EPS)
-    h = x + multi_head_attention(a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask)
-    c = layer_norm(h, p["ln2_g"], p["ln2_b"], LN_EPS)
-
-    # out = h + FFN(c)
-    g_ffn = ffn_backward(c, p["W1"], p["b1"], p["W2"], p["b2"], grad_out)
-    g_c_x, g_ln2_g, g_ln2_b = layer_norm_backward(h, p["ln2_g"], g_ffn["x"], LN_EPS)
-    grad_h = grad_out + g_c_x
-    # h = x + MHA(a)
-    g_mha = multi_head_attention_backward(
-        a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask, grad_h
-    )
-    g_a_x, g_ln1_g, g_ln1_b = layer_norm_backward(x, p["ln1_g"], g_mha["x"], LN_EPS)
-    grad_x = grad_h + g_a_x
-
-    grads = {
-        "ln1_g": g_ln1_g, "ln1_b": g_ln1_b,
-        "Wq": g_mha["Wq"], "Wk": g_mha["Wk"], "Wv": g_mha["Wv"], "Wo": g_mha["Wo"],
-        "ln2_g": g_ln2_g, "ln2_b": g_ln2_b,
-        "W1": g_ffn["W1"], "b1": g_ffn["b1"], "W2": g_ffn["W2"], "b2": g_ffn["b2"],
-    }  # fmt: skip
-    return grad_x, grads
+    h = attention_sublayer(x, p, n_heads)  # the forward value the second half needs
+    grad_h, ffn_grads = ffn_sublayer_backward(h, p, grad_out)
+    grad_x, attention_grads = attention_sublayer_backward(x, p, n_heads, grad_h)
+    return grad_x, {key: {**attention_grads, **ffn_grads}[key] for key in BLOCK_KEYS}
 
 
 def residual_stream(tokens: ArrayLike, params: Params, n_heads: int) -> list[np.ndarray]:
-    """[x_0, x_1, …, x_L]: the embedding and the output of every block, each (..., T, d)."""
-    xs = [embed(tokens, params["W_tok"], params["W_pos"])]
+    """[x_0, h_0, x_1, h_1, …, x_L]: the embedding, then after each block's attention (h_l)
+    and after its feed-forward network (x_{l+1}); each (..., T, d)."""
+    stream = [embed(tokens, params["W_tok"], params["W_pos"])]
     for p in params["blocks"]:
-        xs.append(transformer_block(xs[-1], p, n_heads))
-    return xs
+        _check_block(stream[-1], p)
+        stream.append(attention_sublayer(stream[-1], p, n_heads))
+        stream.append(ffn_sublayer(stream[-1], p))
+    return stream
 
 
 def output_head(x: np.ndarray, params: Params) -> np.ndarray:
@@ -147,24 +168,31 @@ def gpt_forward(tokens: ArrayLike, params: Params, n_heads: int) -> np.ndarray:
 
 
 def gpt_backward_from_stream(
-    tokens: ArrayLike, params: Params, n_heads: int, xs: list[np.ndarray], grad_logits: ArrayLike
+    tokens: ArrayLike,
+    params: Params,
+    n_heads: int,
+    stream: list[np.ndarray],
+    grad_logits: ArrayLike,
 ) -> Params:
-    """Gradients of every parameter (shaped like ``params``), given the residual stream ``xs``
+    """Gradients of every parameter (shaped like ``params``), given the residual ``stream``
     of :func:`residual_stream` and grad_logits = ∂L/∂logits."""
     W_tok = as_float(params["W_tok"])
     grad_logits = as_float(grad_logits)
     # logits = n W_tokᵀ, n = LN_f(x_L)
-    normed = layer_norm(xs[-1], params["lnf_g"], params["lnf_b"], LN_EPS)
-    d = W_tok.shape[1]
-    grad_W_tok_head = grad_logits.reshape(-1, W_tok.shape[0]).T @ normed.reshape(-1, d)  # (V, d)
+    normed = layer_norm(stream[-1], params["lnf_g"], params["lnf_b"], LN_EPS)
+    V, d = W_tok.shape
+    grad_W_tok_head = grad_logits.reshape(-1, V).T @ normed.reshape(-1, d)  # (V, d)
     grad_normed = grad_logits @ W_tok  # (..., T, d)
     grad_x, grad_lnf_g, grad_lnf_b = layer_norm_backward(
-        xs[-1], params["lnf_g"], grad_normed, LN_EPS
+        stream[-1], params["lnf_g"], grad_normed, LN_EPS
     )
     block_grads: list[dict[str, np.ndarray]] = []
-    for x, p in zip(reversed(xs[:-1]), reversed(params["blocks"])):
-        grad_x, g = transformer_block_backward(x, p, n_heads, grad_x)
-        block_grads.insert(0, g)
+    for l in reversed(range(len(params["blocks"]))):
+        p, x, h = params["blocks"][l], stream[2 * l], stream[2 * l + 1]
+        grad_h, ffn_grads = ffn_sublayer_backward(h, p, grad_x)
+        grad_x, attention_grads = attention_sublayer_backward(x, p, n_heads, grad_h)
+        merged = {**attention_grads, **ffn_grads}
+        block_grads.insert(0, {key: merged[key] for key in BLOCK_KEYS})
     grad_W_tok_embed, grad_W_pos = embed_backward(tokens, W_tok, params["W_pos"], grad_x)
     return {
         "W_tok": grad_W_tok_embed + grad_W_tok_head,  # tied: both uses add up
@@ -175,9 +203,7 @@ def gpt_backward_from_stream(
     }
 
 
-def gpt_backward(
-    tokens: ArrayLike, params: Params, n_heads: int, grad_logits: ArrayLike
-) -> Params:
+def gpt_backward(tokens: ArrayLike, params: Params, n_heads: int, grad_logits: ArrayLike) -> Params:
     """Gradients of every parameter (shaped like ``params``) given grad_logits = ∂L/∂logits."""
-    xs = residual_stream(tokens, params, n_heads)
-    return gpt_backward_from_stream(tokens, params, n_heads, xs, grad_logits)
+    stream = residual_stream(tokens, params, n_heads)
+    return gpt_backward_from_stream(tokens, params, n_heads, stream, grad_logits)
