@@ -83,7 +83,10 @@ def build_calls(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> lis
     index = exercise.checks.index(check)
     generator = instructor_function(exercise, "cases", check.cases, f"checks[{index}].cases")
     rng = np.random.default_rng([term_seed, check.seed])
-    made = generator(rng)
+    try:
+        made = generator(rng)
+    except Exception as exc:
+        raise CaseError(f"{exercise.name}: cases.{check.cases} raised {exc!r}") from exc
     if isinstance(made, dict):
         if check.call is None:
             raise SpecError(
@@ -138,12 +141,12 @@ def expected_values(
     out = []
     for call in calls:
         if call.fn not in functions:
-            raise CaseError(f"reference has no function {call.fn!r}")
+            raise CaseError(f"{exercise.name}: reference has no function {call.fn!r}")
         try:
             out.append(call_python(functions, call))
         except Exception as exc:  # the property may expect the call to raise
             if check.compare != "property":
-                raise CaseError(f"reference.{call.fn} raised {exc!r}") from exc
+                raise CaseError(f"{exercise.name}: reference.{call.fn} raised {exc!r}") from exc
             out.append(None)
     return out
 

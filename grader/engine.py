@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from grader import __version__
-from grader.cases import Case, CaseError, build_case, call_python, instructor_function
+from grader.cases import Case, build_case, call_python, instructor_function
 from grader.compare import Verdict, compare_values, summarise_failure
 from grader.fixtures import FixtureError
 from grader.misconceptions import match_misconception
@@ -248,8 +248,11 @@ def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list
         index = exercise.checks.index(check)
         assert check.property is not None
         prop = instructor_function(exercise, "cases", check.property, f"checks[{index}].property")
-        with np.errstate(all="ignore"):
-            problem = prop(case.calls, outputs, case.expected)
+        try:
+            with np.errstate(all="ignore"):
+                problem = prop(case.calls, outputs, case.expected)
+        except Exception as exc:  # e.g. indexing an output of the wrong shape
+            problem = f"the property could not be checked on your output ({exc!r})"
         return Verdict(problem is None, problem or "")
     assert case.expected is not None
     exact = check.compare == "exact"
@@ -528,7 +531,8 @@ def grade_submission(
 ) -> SubmissionResult:
     """Grade the submission at `path` (folder, .zip or .ipynb); see docs/internals.md.
 
-    Never raises for a bad submission; raises `SpecError` for a malformed exercise and
+    Never raises for a bad submission; raises `SpecError` for a malformed exercise,
+    `CaseError` when instructor code (cases.py, the reference) fails to build a case, and
     `LookupError` for an unknown name in `only`.
     """
     from grader.sandbox import detect_isolation
@@ -553,8 +557,6 @@ def grade_submission(
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
-    except CaseError as exc:
-        raise RuntimeError(f"instructor-side problem building a case: {exc}") from exc
     result.score = round(sum(ex.score for ex in result.exercises), 6)
     result.duration_s = time.perf_counter() - start
     return result

@@ -8,7 +8,12 @@ from pathlib import Path
 import click
 
 from grader.api import CheckReport
-from grader.commands.grade import InputError, exercises_or_fail, isolation_or_fail
+from grader.commands.grade import (
+    InputError,
+    exercises_or_fail,
+    instructor_errors,
+    isolation_or_fail,
+)
 from grader.engine import grade_submission
 
 EXIT_HELP = (
@@ -43,9 +48,11 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     names = list(exercises)
     all_exercises = exercises_or_fail(exercises_dir, names)
     iso = isolation_or_fail(None)
-    result = CheckReport.of(
-        grade_submission(path, all_exercises, "public", 0, isolation=iso, only=names or None)
-    )
+    with instructor_errors():
+        graded = grade_submission(
+            path, all_exercises, "public", 0, isolation=iso, only=names or None
+        )
+    result = CheckReport.of(graded)
     write(result, fmt, sys.stdout)
     if result.error:
         raise InputError(result.error)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from grader.cases import CaseError
 from grader.engine import grade_submission
 from grader.results import SubmissionResult
 from grader.spec import ExerciseSpec, SpecError, find_exercises_root, load_exercises, select
@@ -36,6 +38,15 @@ def exercises_or_fail(exercises_dir: Path | None, names: Sequence[str] = ()) -> 
     except (SpecError, FileNotFoundError, LookupError) as exc:
         raise InputError(str(exc)) from None
     return exercises
+
+
+@contextmanager
+def instructor_errors() -> Iterator[None]:
+    """Turn a broken exercise (spec, cases.py, reference) into a one-line CLI error."""
+    try:
+        yield
+    except (SpecError, CaseError) as exc:
+        raise InputError(str(exc)) from None
 
 
 def isolation_or_fail(level: str | None) -> object:
@@ -118,7 +129,8 @@ def command(
         percent = _grade_class(path, out, exercises, mode, seed, iso, list(only), jobs, force,
                                executor, scheduler)  # fmt: skip
     else:
-        result = grade_submission(path, exercises, mode, seed, isolation=iso, only=list(only))  # type: ignore[arg-type]
+        with instructor_errors():
+            result = grade_submission(path, exercises, mode, seed, isolation=iso, only=list(only))  # type: ignore[arg-type]
         _write(result, fmt, out)
         if result.error:
             raise InputError(result.error)

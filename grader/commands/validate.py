@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from grader.commands.grade import InputError, exercises_or_fail
+from grader.commands.grade import InputError, exercises_or_fail, instructor_errors
 from grader.spec import find_exercises_root, select
 from grader.validate import ExerciseValidation, validate
 
@@ -40,7 +40,8 @@ def command(
     solutions = solutions_dir or root.parent / "solutions"
     if not solutions.is_dir():
         raise InputError(f"no solutions at {solutions}; pass --solutions DIR")
-    reports = validate(exercises, root, solutions, seed)
+    with instructor_errors():
+        reports = validate(exercises, root, solutions, seed)
     console = Console(soft_wrap=True)
     for report in reports:
         console.print(_table(report))

@@ -114,3 +114,13 @@ def test_validate_on_fake_exercises(fake_reference: object) -> None:
     assert "not discriminating: hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]" in out
     code, out = run("validate", "--exercises", EXERCISES, "--solutions", str(SUBMISSIONS / "wrong"))
     assert code == 1 and "solution scores" in out
+
+
+def test_broken_cases_py_is_one_line(fake_reference: object, tmp_path: Path) -> None:
+    exercises = tmp_path / "exercises"
+    shutil.copytree(FIXTURES / "exercises", exercises)
+    (exercises / "01_scale" / "cases.py").write_text("def grid(rng):\n    return 1 / 0\n")
+    args = ["--exercises", str(exercises), "--format", "json"]
+    code, out = run("grade", str(SUBMISSIONS / "correct"), *args)
+    assert code == 2
+    assert out.strip() == "Error: 01_scale: cases.grid raised ZeroDivisionError('division by zero')"

@@ -201,3 +201,13 @@ def test_forbidden_uses_sees_aliases_methods_and_matmul() -> None:
     assert (
         forbidden_uses("import numpy as np\ndef dot(a, b):\n    return sum(a)\n", ["np.dot"]) == []
     )
+
+
+def test_property_that_cannot_run_on_the_output_fails_the_check(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    source = CORRECT_SCALE.replace("    return x / s\n", "    return 'rows'\n")
+    checks = by_name(grade(student(tmp_path, source), fake_exercises), "scale")
+    prop = checks["rows sum to one"]
+    assert prop.status == "fail" and prop.points == 0.0
+    assert checks["rows of a 3×4 grid"].message == "returned a str, expected numbers"
