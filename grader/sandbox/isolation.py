@@ -11,10 +11,11 @@ Three levels, strongest first:
   network are not contained.
 
 When the grader runs as root the worker drops to uid/gid 65534 ("nobody") before any
-student code runs. If the Python install sits under a directory nobody cannot enter
-(e.g. pyenv in /root), the unshare and rlimits levels have the worker mount a tmpfs over
-that directory in a private mount namespace and bind the install back, so the drop still
-works; bubblewrap builds its own tree and needs no help.
+student code runs. At the unshare and rlimits levels a root-started worker first makes a
+private mount namespace (see `contain_plan`): it hides the project tree and every package
+beside numpy, and, if the Python install sits under a directory nobody cannot enter (pyenv
+in /root), mounts a tmpfs over that directory and moves the install back so the drop still
+works. bubblewrap builds its own tree and needs none of this.
 
 `detect_isolation()` tries each level once per process (starting a real worker and
 pinging it) and caches the answer.
@@ -27,8 +28,10 @@ import os
 import shutil
 import stat
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +68,7 @@ class LaunchPlan:
     run_dir: str  # the run folder as the worker sees it
     script: str  # worker_main.py as the worker sees it
     drop_uid: int | None
-    reveal: dict[str, list[str]] = field(default_factory=dict)  # tmpfs dirs + binds
+    contain: dict[str, Any] = field(default_factory=dict)  # mounts the worker makes itself
 
 
 def drop_uid() -> int | None:
@@ -98,13 +101,43 @@ def _blocked_ancestor(path: str) -> str | None:
     return None
 
 
-def reveal_plan(uid: int | None) -> dict[str, list[str]]:
-    """What the worker must remount so uid `uid` can reach Python (empty when nothing)."""
+def numpy_dirs() -> list[str]:
+    """numpy's package folder and, for wheels, the folder of its bundled libraries."""
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    extras = (numpy_dir + ".libs", os.path.join(numpy_site(), "numpy.libs"))
+    return [numpy_dir] + sorted({e for e in extras if os.path.isdir(e)})
+
+
+def project_root() -> str | None:
+    """The source tree the grader runs from (holding reference/ and solutions/), if any."""
+    root = str(Path(__file__).resolve().parents[2])
+    needed = python_roots() + [tempfile.gettempdir()]
+    if root == "/" or any(p == root or p.startswith(root + os.sep) for p in needed):
+        return None
+    return root
+
+
+def contain_plan(uid: int | None) -> dict[str, Any]:
+    """Mounts a root-started worker makes in its own mount namespace before dropping to `uid`.
+
+    In order: stage the Python install folders that uid cannot reach and numpy; mount an
+    empty tmpfs over each folder that "others" cannot enter (e.g. /root) and move the
+    install back; empty numpy's site-packages and move numpy back (so `reference` or
+    `grader` installed beside it stay out of reach); hide the project tree. `required` says
+    whether the worker can run without these mounts (it can when nothing is blocked).
+    """
     if uid is None:
         return {}
-    binds = [r for r in python_roots() if _blocked_ancestor(r)]
-    tmpfs = sorted({a for r in binds if (a := _blocked_ancestor(r))})
-    return {"tmpfs": tmpfs, "binds": binds} if binds else {}
+    blocked = [r for r in python_roots() if _blocked_ancestor(r)]
+    stage = blocked + numpy_dirs()
+    closed = sorted({a for r in blocked if (a := _blocked_ancestor(r)) is not None})
+    ops: list[list[Any]] = [["tmpfs", a] for a in closed]
+    ops += [["move", i, path] for i, path in enumerate(blocked)]
+    ops += [["tmpfs", numpy_site()]]
+    ops += [["move", len(blocked) + i, path] for i, path in enumerate(numpy_dirs())]
+    if (project := project_root()) is not None:
+        ops.append(["tmpfs", project])
+    return {"stage": stage, "ops": ops, "required": bool(blocked)}
 
 
 def build_plan(
@@ -121,7 +154,7 @@ def build_plan(
         prefix = ["unshare", *user, "-n", "--pid", "--fork", "--kill-child"]
     script = str(support_dir / script_rel)
     argv = [*prefix, python, "-I", "-S"]  # -S: no site, so no .pth finders (editable installs)
-    return LaunchPlan(argv, str(run_dir), script, uid, reveal_plan(uid))
+    return LaunchPlan(argv, str(run_dir), script, uid, contain_plan(uid))
 
 
 def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None) -> list[str]:
@@ -161,7 +194,6 @@ def _hide_site_packages() -> list[str]:
 
     So `reference`, `grader` or anything else installed beside numpy stays invisible.
     """
-    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
     sites = {
         os.path.realpath(p)
         for p in sys.path
@@ -170,9 +202,8 @@ def _hide_site_packages() -> list[str]:
     args: list[str] = []
     for site in sorted(sites | {numpy_site()}):
         args += ["--tmpfs", site]
-    for extra in (numpy_dir, numpy_dir + ".libs", os.path.join(numpy_site(), "numpy.libs")):
-        if os.path.isdir(extra) and ["--ro-bind", extra, extra] != args[-3:]:
-            args += ["--ro-bind", extra, extra]
+    for path in numpy_dirs():
+        args += ["--ro-bind", path, path]
     return args
 
 

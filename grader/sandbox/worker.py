@@ -150,7 +150,7 @@ class Worker:
             "run_dir": plan.run_dir,
             "numpy_site": iso.numpy_site(),
             "drop_uid": plan.drop_uid,
-            "reveal": {**plan.reveal, "stage": str(self._stage_dir())} if plan.reveal else {},
+            "contain": {**plan.contain, "dir": str(self._stage_dir())} if plan.contain else {},
             "limits": self._limit_config(),
         }
         try:
@@ -359,7 +359,7 @@ class Worker:
         return run_dir
 
     def _stage_dir(self) -> Path:
-        """An empty folder where the worker stages its bind mounts (see worker_main._reveal)."""
+        """An empty folder where the worker stages its bind mounts (see worker_main._contain)."""
         stage = self._root / "stage"
         shutil.rmtree(stage, ignore_errors=True)
         stage.mkdir(mode=0o700)

@@ -34,9 +34,8 @@ def main() -> None:
     if os.getpid() == 1:
         _run_under_init()
     if config.get("drop_uid") is not None:
-        if config.get("reveal"):
-            reveal = config["reveal"]
-            _reveal(reveal["tmpfs"], reveal["binds"], reveal["stage"])
+        if config.get("contain"):
+            _contain(config["contain"])
         _drop_privileges(int(config["drop_uid"]))
     _set_limits(config["limits"])
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # exceeding the file size limit kills
@@ -84,12 +83,12 @@ def _run_under_init() -> None:
             os._exit(128 - code if code < 0 else code)
 
 
-def _reveal(tmpfs_dirs: list[str], binds: list[str], stage: str) -> None:
-    """Make the Python install reachable for an unprivileged uid, in a private mount namespace.
+def _contain(plan: dict[str, Any]) -> None:
+    """Make the mounts of `isolation.contain_plan` in a private mount namespace (as root).
 
-    Bind each install directory to a staging folder, mount an empty tmpfs (mode 0755) over
-    each directory that "others" cannot enter (e.g. /root), then move the installs back to
-    their own paths. Only this process and its children see the result.
+    Failing is fatal only when `plan["required"]` (the Python install is unreachable
+    without them); otherwise the worker runs without this extra hiding, e.g. in a
+    container that forbids mount namespaces.
     """
     import ctypes
 
@@ -99,21 +98,26 @@ def _reveal(tmpfs_dirs: list[str], binds: list[str], stage: str) -> None:
     def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
         args = [a.encode() if a is not None else None for a in (source, target, fstype)]
         if libc.mount(*args, flags, data.encode() if data else None) != 0:
-            raise SystemExit(f"mount {source} on {target}: {os.strerror(ctypes.get_errno())}")
+            raise OSError(ctypes.get_errno(), f"mount {source} on {target}")
 
-    if libc.unshare(clone_newns) != 0:
-        raise SystemExit(f"unshare(CLONE_NEWNS): {os.strerror(ctypes.get_errno())}")
-    mount("none", "/", None, ms_rec | ms_private, None)
-    staged = []
-    for i, path in enumerate(binds):
-        staged.append(os.path.join(stage, str(i)))
-        os.mkdir(staged[-1])
-        mount(path, staged[-1], None, ms_bind | ms_rec, None)
-    for path in tmpfs_dirs:
-        mount("tmpfs", path, "tmpfs", 0, "mode=0755")
-    for path, source in zip(binds, staged, strict=True):
-        os.makedirs(path, exist_ok=True)
-        mount(source, path, None, ms_move, None)
+    try:
+        if libc.unshare(clone_newns) != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+        mount("none", "/", None, ms_rec | ms_private, None)
+        staged = []
+        for i, path in enumerate(plan["stage"]):
+            staged.append(os.path.join(plan["dir"], str(i)))
+            os.mkdir(staged[-1])
+            mount(path, staged[-1], None, ms_bind | ms_rec, None)
+        for op in plan["ops"]:
+            if op[0] == "tmpfs":
+                mount("tmpfs", op[1], "tmpfs", 0, "mode=0755")
+            else:
+                os.makedirs(op[2], exist_ok=True)
+                mount(staged[op[1]], op[2], None, ms_move, None)
+    except OSError as exc:
+        if plan["required"]:
+            raise SystemExit(f"{exc.strerror}: {exc.filename or exc}") from exc
 
 
 def _drop_privileges(uid: int) -> None:
