@@ -17,10 +17,12 @@ check is all or nothing.
 from __future__ import annotations
 
 import ast
+import contextlib
 import platform
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +37,7 @@ from grader.compare import Verdict, compare_values, summarise_failure
 from grader.fixtures import FixtureError
 from grader.misconceptions import match_misconception
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
-from grader.spec import CheckSpec, ExerciseSpec, QuestionSpec, select
+from grader.spec import Call, CheckSpec, ExerciseSpec, QuestionSpec, select
 from grader.submission import Located, SubmissionError, locate, materialise
 
 Mode = Literal["public", "hidden"]
@@ -57,20 +59,27 @@ class Outcome(Protocol):
 class Runner(Protocol):
     """Something that calls a module's function: the sandboxed `Worker`, or in-process."""
 
-    def call(self, module: str, function: str, kwargs: dict[str, Any], timeout: float) -> Any: ...
+    def call(self, module: str, function: str, kwargs: dict[str, Any], timeout: float) -> Outcome:
+        """Call `module.function(**kwargs)` within `timeout` seconds."""
+        ...
 
 
 class InProcessOutcome:
     """An `Outcome` for trusted code run in this process (validate's misconceptions)."""
 
-    def __init__(self, value: Any = None, exc: BaseException | None = None) -> None:
+    def __init__(
+        self,
+        value: Any = None,
+        exc: BaseException | None = None,
+        kind: str | None = None,
+        message: str | None = None,
+    ) -> None:
         self.ok = exc is None
         self.value = value
         self.error_type = type(exc).__name__ if exc else None
-        self.error_kind = None if exc is None else (
-            NOT_IMPLEMENTED if isinstance(exc, NotImplementedError) else "exception"
-        )  # fmt: skip
-        self.message = f"{self.error_type}: {exc}" if exc else ""
+        default_kind = NOT_IMPLEMENTED if isinstance(exc, NotImplementedError) else "exception"
+        self.error_kind = None if exc is None else kind or default_kind
+        self.message = message or (f"{self.error_type}: {exc}" if exc else "")
         self.traceback = ""
         self.output = ""
 
@@ -81,8 +90,8 @@ class InProcessRunner:
     def __init__(self, functions: dict[str, Any]) -> None:
         self.functions = functions
 
-    def call(self, module: str, function: str, kwargs: dict[str, Any], timeout: float) -> Any:
-        from grader.spec import Call
+    def call(self, module: str, function: str, kwargs: dict[str, Any], timeout: float) -> Outcome:
+        """Run the function here; `module` and `timeout` are ignored (trusted code)."""
 
         try:
             with np.errstate(all="ignore"):
@@ -216,7 +225,7 @@ def run_check(
     outputs: list[Any] = []
     printed: list[str] = []
     for call in case.calls:
-        out = runner.call(exercise.module, call.fn, kwargs=call.kwargs, timeout=check.timeout)
+        out = _call(runner, exercise.module, call, check.timeout)
         kinds.append((call.fn, out.error_kind))
         if out.output:
             printed.append(out.output)
@@ -243,6 +252,16 @@ def run_check(
     return _finish(result, check, Verdict(True), printed, status="pass")
 
 
+def _call(runner: Runner, module: str, call: Call, timeout: float) -> Outcome:
+    """`runner.call`, with a worker that cannot start reported as an error outcome."""
+    from grader.sandbox import WorkerError
+
+    try:
+        return runner.call(module, call.fn, kwargs=call.kwargs, timeout=timeout)
+    except WorkerError as exc:
+        return InProcessOutcome(exc=exc, kind="killed", message=f"the worker failed: {exc}")
+
+
 def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list[Any]) -> Verdict:
     if check.compare == "property":
         index = exercise.checks.index(check)
@@ -264,7 +283,7 @@ def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list
     return Verdict(True)
 
 
-def _raises_verdict(fn: str, check: CheckSpec, out: Any) -> Verdict:
+def _raises_verdict(fn: str, check: CheckSpec, out: Outcome) -> Verdict:
     if out.ok:
         return Verdict(False, f"{fn} should raise {check.raises} here, but it returned a value")
     if out.error_kind == "exception" and out.error_type == check.raises:
@@ -274,7 +293,7 @@ def _raises_verdict(fn: str, check: CheckSpec, out: Any) -> Verdict:
     return _error_verdict(fn, out)
 
 
-def _error_verdict(fn: str, out: Any) -> Verdict:
+def _error_verdict(fn: str, out: Outcome) -> Verdict:
     if out.error_kind == NOT_IMPLEMENTED:
         return Verdict(False, f"{fn}: not implemented yet (raises NotImplementedError)")
     if out.error_kind == "exception":
@@ -306,7 +325,7 @@ def _finish(
     return result
 
 
-def _value_free(fn: str, out: Any) -> str:
+def _value_free(fn: str, out: Outcome) -> str:
     """An error line without the exception's text (which may quote hidden values)."""
     if out.error_kind == "exception":
         return f"{fn} raised {out.error_type}"
@@ -453,6 +472,7 @@ def _score(exercise: ExerciseSpec, result: ExerciseResult, checks: list[CheckRes
 
 
 def not_graded(exercise: ExerciseSpec, status: str, message: str) -> ExerciseResult:
+    """A zero result with one message and no checks (not submitted, nothing graded)."""
     return ExerciseResult(
         exercise=exercise.name,
         title=exercise.title,
@@ -468,6 +488,7 @@ def not_graded(exercise: ExerciseSpec, status: str, message: str) -> ExerciseRes
 
 
 def versions() -> dict[str, str]:
+    """The versions a result was produced with."""
     return {
         "gradeformer": __version__,
         "python": platform.python_version(),
@@ -476,6 +497,7 @@ def versions() -> dict[str, str]:
 
 
 def isolation_label(isolation: Any) -> str:
+    """ "bwrap", "unshare" or "rlimits" for an `Isolation` (or its value)."""
     value = getattr(isolation, "value", isolation)
     return str(value).lower()
 
@@ -491,20 +513,27 @@ def open_submission(path: Path, exercises: list[ExerciseSpec]) -> Iterator[Locat
 
 def grade_located(
     located: Located,
-    exercises: list[ExerciseSpec],
     chosen: list[ExerciseSpec],
     mode: Mode,
     seed: int,
     isolation: Any,
     limits: Any = None,
 ) -> list[ExerciseResult]:
-    """Grade the `chosen` exercises of a located submission in one sandboxed worker."""
+    """Grade the `chosen` exercises of a located submission in one sandboxed worker.
+
+    The worker starts in a background thread while the parent computes the cases' expected
+    values (both mostly wait: one on a subprocess, the other in numpy).
+    """
     from grader.sandbox import Limits, Worker
 
     results = []
     broken: dict[str, ExerciseSpec] = {}
-    modules = {m: p for m, p in located.modules.items() if any(ex.module == m for ex in exercises)}
-    with Worker(modules=modules, limits=limits or Limits(), isolation=isolation) as worker:
+    worker = Worker(modules=located.modules, limits=limits or Limits(), isolation=isolation)
+    with worker, ThreadPoolExecutor(max_workers=1) as pool:
+        starting = pool.submit(worker.start) if located.modules else None
+        _prepare_cases([ex for ex in chosen if ex.module in located.modules], mode, seed)
+        if starting is not None:
+            starting.exception()  # a failed start is retried, and reported, by the first call
         for ex in chosen:
             path = located.modules.get(ex.module)
             if path is None:
@@ -517,6 +546,15 @@ def grade_located(
                 broken[ex.module] = ex
             results.append(res)
     return results
+
+
+def _prepare_cases(exercises: list[ExerciseSpec], mode: Mode, seed: int) -> None:
+    """Fill the case cache; a failure is left for `run_check` to raise or report."""
+    for ex in exercises:
+        for check in ex.checks:
+            if mode == "hidden" or check.visibility != "hidden":
+                with contextlib.suppress(Exception):
+                    _case(ex, check, seed)
 
 
 def grade_submission(
@@ -553,7 +591,7 @@ def grade_submission(
     )
     try:
         with open_submission(path, exercises) as located:
-            result.exercises = grade_located(located, exercises, chosen, mode, seed, iso, limits)
+            result.exercises = grade_located(located, chosen, mode, seed, iso, limits)
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
