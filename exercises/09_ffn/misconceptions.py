@@ -25,20 +25,43 @@ def ffn_parameter_count_no_biases(d_model, d_ff):
     return 2 * d_model * d_ff
 
 
-def ffn_backward_b1_first_axis(x, W1, b1, W2, b2, grad_out):
-    """Bug: b1's gradient summed over axis 0 only, not over every leading axis."""
+def _ffn_backward(x, W1, b1, W2, b2, grad_out, gelu_grad, sum_b1):
+    """The FFN backward pass with a chosen GELU derivative and b1 reduction."""
     x = np.asarray(x, dtype=np.float64)
     grad_out = np.asarray(grad_out, dtype=np.float64)
     z = x @ W1 + b1
-    cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
-    h = z * cdf
-    grad_z = (grad_out @ W2.T) * (cdf + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi))
-    lead_x, lead_h = x.reshape(-1, x.shape[-1]), h.reshape(-1, h.shape[-1])
-    g, gz = grad_out.reshape(-1, grad_out.shape[-1]), grad_z.reshape(-1, grad_z.shape[-1])
+    h = z * 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    grad_z = (grad_out @ W2.T) * gelu_grad(z)
+    x2, h2 = x.reshape(-1, x.shape[-1]), h.reshape(-1, h.shape[-1])
+    g2, gz2 = grad_out.reshape(-1, grad_out.shape[-1]), grad_z.reshape(-1, grad_z.shape[-1])
     return {
         "x": grad_z @ W1.T,
-        "W1": lead_x.T @ gz,
-        "b1": grad_z.sum(axis=0),
-        "W2": lead_h.T @ g,
-        "b2": g.sum(axis=0),
+        "W1": x2.T @ gz2,
+        "b1": sum_b1(grad_z),
+        "W2": h2.T @ g2,
+        "b2": g2.sum(axis=0),
     }
+
+
+def _gelu_grad(z):
+    cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    return cdf + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def _gelu_grad_cdf_only(z):
+    """Bug: d/dz [z Phi(z)] taken as Phi(z), forgetting the product rule's z phi(z)."""
+    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+
+
+def _sum_leading(g):
+    return g.reshape(-1, g.shape[-1]).sum(axis=0)
+
+
+def ffn_backward_b1_first_axis(x, W1, b1, W2, b2, grad_out):
+    """Bug: b1's gradient summed over axis 0 only, not over every leading axis."""
+    return _ffn_backward(x, W1, b1, W2, b2, grad_out, _gelu_grad, lambda g: g.sum(axis=0))
+
+
+def ffn_backward_gelu_grad_cdf_only(x, W1, b1, W2, b2, grad_out):
+    """Bug: GELU's derivative taken as Phi(z) instead of Phi(z) + z phi(z)."""
+    return _ffn_backward(x, W1, b1, W2, b2, grad_out, _gelu_grad_cdf_only, _sum_leading)
