@@ -31,59 +31,54 @@ from reference.checks import as_float
 
 # --- the error function ---------------------------------------------------------------------
 
-# Cody's coefficients. Interval 1, |x| <= 0.46875: erf(x) = x · A(x²) / B(x²).
-_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-      3.20937758913846947e03, 1.85777706184603153e-1)  # fmt: skip
-_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-      2.84423683343917062e03)  # fmt: skip
-# Interval 2, 0.46875 < x <= 4: erfc(x) = exp(−x²) · C(x) / D(x).
-_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
-      2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
-      2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)  # fmt: skip
-_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-      1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-      3.43936767414372164e03, 1.23033935480374942e03)  # fmt: skip
-# Interval 3, x > 4: erfc(x) = exp(−x²)/x · (1/√π − z P(z)/Q(z)) with z = 1/x².
-_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
-      1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)  # fmt: skip
-_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
-      6.05183413124413191e-2, 2.33520497626869185e-3)  # fmt: skip
+# Cody's rational functions, each coefficient list from the highest power down.
+# Interval 1, |x| <= 0.46875: erf(x) = x · P1(x²) / Q1(x²).
+_P1 = (1.85777706184603153e-1, 3.16112374387056560e00, 1.13864154151050156e02,
+       3.77485237685302021e02, 3.20937758913846947e03)  # fmt: skip
+_Q1 = (1.0, 2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+       2.84423683343917062e03)  # fmt: skip
+# Interval 2, 0.46875 < y <= 4: erfc(y) = exp(−y²) · P2(y) / Q2(y).
+_P2 = (2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e00,
+       6.61191906371416295e01, 2.98635138197400131e02, 8.81952221241769090e02,
+       1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03)  # fmt: skip
+_Q2 = (1.0, 1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+       1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+       3.43936767414372164e03, 1.23033935480374942e03)  # fmt: skip
+# Interval 3, y > 4: erfc(y) = exp(−y²)/y · (1/√π − z P3(z)/Q3(z)) with z = 1/y².
+_P3 = (1.63153871373020978e-2, 3.05326634961232344e-1, 3.60344899949804439e-1,
+       1.25781726111229246e-1, 1.60837851487422766e-2, 6.58749161529837803e-4)  # fmt: skip
+_Q3 = (1.0, 2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
+       6.05183413124413191e-2, 2.33520497626869185e-3)  # fmt: skip
 
 _SMALL, _MEDIUM = 0.46875, 4.0
 _BIG = 27.3  # erfc(x) < 1e-323 beyond this: 0 in float64
 
 
+def _horner(coefficients: tuple[float, ...], x: np.ndarray) -> np.ndarray:
+    """c_0 x^n + c_1 x^(n−1) + … + c_n = (…((c_0 x + c_1) x + c_2) x …) + c_n."""
+    result = coefficients[0] * x + coefficients[1]
+    for c in coefficients[2:]:
+        result *= x  # in place: one array for the whole evaluation
+        result += c
+    return result
+
+
 def _erf_small(x: np.ndarray) -> np.ndarray:
-    """erf(x) for |x| <= 0.46875 (interval 1): x · A(x²) / B(x²), Horner's rule."""
+    """erf(x) for |x| <= 0.46875 (interval 1)."""
     z = x * x
-    num = _A[4] * z
-    den = z
-    for a, b in zip(_A[:3], _B[:3], strict=True):
-        num = (num + a) * z
-        den = (den + b) * z
-    return x * (num + _A[3]) / (den + _B[3])
+    return x * _horner(_P1, z) / _horner(_Q1, z)
 
 
-def _erfc_medium(y: np.ndarray, exp_minus_y2: np.ndarray) -> np.ndarray:
-    """erfc(y) for 0.46875 < y <= 4 (interval 2): exp(−y²) · C(y) / D(y)."""
-    num = _C[8] * y
-    den = y
-    for c, d in zip(_C[:7], _D[:7], strict=True):
-        num = (num + c) * y
-        den = (den + d) * y
-    return exp_minus_y2 * (num + _C[7]) / (den + _D[7])
+def _erfc_medium(y: np.ndarray) -> np.ndarray:
+    """erfc(y) for 0.46875 < y <= 4 (interval 2)."""
+    return np.exp(-y * y) * _horner(_P2, y) / _horner(_Q2, y)
 
 
-def _erfc_large(y: np.ndarray, exp_minus_y2: np.ndarray) -> np.ndarray:
-    """erfc(y) for y > 4 (interval 3): exp(−y²)/y · (1/√π − z P(z)/Q(z)), z = 1/y²."""
+def _erfc_large(y: np.ndarray) -> np.ndarray:
+    """erfc(y) for 4 < y <= 27.3 (interval 3, an asymptotic series in 1/y²)."""
     z = 1.0 / (y * y)
-    num = _P[5] * z
-    den = z
-    for p, q in zip(_P[:4], _Q[:4], strict=True):
-        num = (num + p) * z
-        den = (den + q) * z
-    tail = z * (num + _P[4]) / (den + _Q[4])
-    return exp_minus_y2 * (1.0 / math.sqrt(math.pi) - tail) / y
+    tail = z * _horner(_P3, z) / _horner(_Q3, z)
+    return np.exp(-y * y) * (1.0 / math.sqrt(math.pi) - tail) / y
 
 
 def _erfc_nonnegative(y: np.ndarray) -> np.ndarray:
@@ -93,9 +88,8 @@ def _erfc_nonnegative(y: np.ndarray) -> np.ndarray:
     medium = (y > _SMALL) & (y <= _MEDIUM)
     large = (y > _MEDIUM) & (y <= _BIG)
     out[small] = 1.0 - _erf_small(y[small])
-    y_medium, y_large = y[medium], y[large]
-    out[medium] = _erfc_medium(y_medium, np.exp(-y_medium * y_medium))
-    out[large] = _erfc_large(y_large, np.exp(-y_large * y_large))
+    out[medium] = _erfc_medium(y[medium])
+    out[large] = _erfc_large(y[large])
     return out
 
 
@@ -115,8 +109,21 @@ def erfc(x: ArrayLike) -> np.ndarray:
 
 
 def normal_cdf(x: ArrayLike) -> np.ndarray:
-    r"""Φ(x) = P(Z <= x) for a standard normal Z: Φ(x) = ½ erfc(−x/√2)."""
-    return 0.5 * erfc(-as_float(x) / math.sqrt(2.0))
+    r"""Φ(x) = P(Z <= x) = ½ (1 + erf(x/√2)) for a standard normal Z.
+
+    Near 0 (|x/√2| <= 0.46875) this is the interval-1 formula for erf. Further out,
+    Φ(x) = ½ erfc(|x|/√2) for x < 0 and 1 − ½ erfc(|x|/√2) for x > 0, which keeps full
+    relative accuracy in the left tail, where Φ is tiny.
+    """
+    z = as_float(x) / math.sqrt(2.0)
+    out = np.empty_like(z)
+    near = np.abs(z) <= _SMALL
+    out[near] = 0.5 + 0.5 * _erf_small(z[near])
+    far = ~near
+    z_far = z[far]
+    tail = 0.5 * _erfc_nonnegative(np.abs(z_far))  # P(Z > |x|)
+    out[far] = np.where(z_far > 0, 1.0 - tail, tail)
+    return out
 
 
 def normal_pdf(x: ArrayLike) -> np.ndarray:

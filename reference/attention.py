@@ -97,13 +97,13 @@ def split_heads(x: np.ndarray, n_heads: int) -> np.ndarray:
     """(..., T, d) -> (..., n_heads, T, d_head); head h takes columns h·d_head … (h+1)·d_head−1."""
     *lead, T, d = x.shape
     heads = x.reshape(*lead, T, n_heads, d // n_heads)  # (..., T, H, d_head)
-    return np.moveaxis(heads, -2, -3)  # (..., H, T, d_head)
+    return np.swapaxes(heads, -2, -3)  # (..., H, T, d_head)
 
 
 def merge_heads(x: np.ndarray) -> np.ndarray:
     """(..., n_heads, T, d_head) -> (..., T, n_heads·d_head), the inverse of split_heads."""
     *lead, H, T, d_head = x.shape
-    return np.moveaxis(x, -3, -2).reshape(*lead, T, H * d_head)
+    return np.swapaxes(x, -3, -2).reshape(*lead, T, H * d_head)
 
 
 def _check_mha(x: np.ndarray, Ws: list[np.ndarray], n_heads: int) -> None:

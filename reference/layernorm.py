@@ -23,9 +23,10 @@ from reference.checks import as_float, require
 
 def _normalise(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """x̂ = (x − μ) / √(σ² + ε) and r = 1/√(σ² + ε), both per row of the last axis."""
-    mu = x.mean(axis=-1, keepdims=True)  # (..., 1)
+    d = x.shape[-1]
+    mu = x.sum(axis=-1, keepdims=True) / d  # (..., 1)
     centred = x - mu
-    var = (centred * centred).mean(axis=-1, keepdims=True)  # population variance, (..., 1)
+    var = (centred * centred).sum(axis=-1, keepdims=True) / d  # population variance, (..., 1)
     r = 1.0 / np.sqrt(var + eps)
     return centred * r, r
 
@@ -58,9 +59,7 @@ def layer_norm_backward(
     grad_beta = rows_g.sum(axis=0)
     grad_gamma = (rows_g * x_hat.reshape(-1, d)).sum(axis=0)
     g_hat = grad_out * gamma  # ∂L/∂x̂, (..., d)
-    grad_x = r * (
-        g_hat
-        - g_hat.mean(axis=-1, keepdims=True)
-        - x_hat * (g_hat * x_hat).mean(axis=-1, keepdims=True)
-    )
+    mean_g_hat = g_hat.sum(axis=-1, keepdims=True) / d  # (..., 1)
+    mean_g_hat_x_hat = (g_hat * x_hat).sum(axis=-1, keepdims=True) / d  # (..., 1)
+    grad_x = r * (g_hat - mean_g_hat - x_hat * mean_g_hat_x_hat)
     return grad_x, grad_gamma, grad_beta

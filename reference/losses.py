@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from reference.checks import as_float, as_int, require
-from reference.softmax_ops import log_softmax, softmax
+from reference.softmax_ops import log_softmax
 
 
 def _check(logits: ArrayLike, targets: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -34,6 +34,16 @@ def _check(logits: ArrayLike, targets: ArrayLike) -> tuple[np.ndarray, np.ndarra
     return z, y
 
 
+def cross_entropy_and_grad(logits: ArrayLike, targets: ArrayLike) -> tuple[float, np.ndarray]:
+    """(loss, ∂loss/∂logits) from one log-softmax: softmax = exp(log_softmax)."""
+    z, y = _check(logits, targets)
+    log_p = log_softmax(z, axis=-1)  # (..., C)
+    loss = -float(np.take_along_axis(log_p, y[..., None], axis=-1).mean())
+    onehot = np.zeros_like(log_p)
+    np.put_along_axis(onehot, y[..., None], 1.0, axis=-1)
+    return loss, (np.exp(log_p) - onehot) / y.size
+
+
 def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
     """Mean negative log-likelihood (natural log) of ``targets`` under softmax(``logits``)."""
     z, y = _check(logits, targets)
@@ -44,8 +54,4 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
 def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
     """∂L/∂logits = (softmax(logits) − onehot(targets)) / N, shape (..., C)."""
-    z, y = _check(logits, targets)
-    probs = softmax(z, axis=-1)  # (..., C)
-    onehot = np.zeros_like(probs)
-    np.put_along_axis(onehot, y[..., None], 1.0, axis=-1)
-    return (probs - onehot) / y.size
+    return cross_entropy_and_grad(logits, targets)[1]

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from reference.checks import as_int, require
-from reference.losses import cross_entropy, cross_entropy_grad
+from reference.losses import cross_entropy_and_grad
 from reference.optim import adamw_update
 from reference.softmax_ops import softmax
 from reference.transformer import (
@@ -32,8 +32,7 @@ def gpt_loss_and_grads(
     """(loss, grads): loss = cross_entropy(gpt_forward(tokens), targets); grads like params."""
     stream = residual_stream(tokens, params, n_heads)  # forward, keeping the block boundaries
     logits = output_head(stream[-1], params)  # (B, T, V)
-    loss = cross_entropy(logits, targets)
-    grad_logits = cross_entropy_grad(logits, targets)
+    loss, grad_logits = cross_entropy_and_grad(logits, targets)
     return loss, gpt_backward_from_stream(tokens, params, n_heads, stream, grad_logits)
 
 
