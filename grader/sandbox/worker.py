@@ -55,7 +55,7 @@ class Limits:
     """Resource limits of one worker process (and each process it starts)."""
 
     cpu_seconds: float = 20.0  # CPU time per call (RLIMIT_CPU soft, reset before each call)
-    memory_bytes: int = 2**30  # address space (RLIMIT_AS); numpy needs ~0.5 GiB of it
+    memory_bytes: int = 2**30  # address space (RLIMIT_AS); the worker with numpy uses ~100 MB
     file_bytes: int = 64 * 2**20  # largest file written, stdout included (RLIMIT_FSIZE)
     open_files: int = 64  # RLIMIT_NOFILE
     output_bytes: int = 64 * 2**10  # captured stdout+stderr read back per call
