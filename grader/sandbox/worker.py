@@ -14,6 +14,7 @@ shows up as a nonce mismatch or an extra frame, and the call fails as a protocol
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -168,14 +169,15 @@ class Worker:
             os.close(req_r)
             os.close(res_w)
         self._fds = {"request": req_w, "result": res_r, "output": out}
-        if hasattr(os, "pidfd_open"):
+        with contextlib.suppress(AttributeError, OSError):  # Linux >= 5.3; else poll the pipe
             self._fds["pidfd"] = os.pidfd_open(self._proc.pid)
         try:
             ready = codec.decode(self._read(time.monotonic() + self.limits.start_seconds))
         except (Timeout, PipeClosed, ProtocolError, codec.CodecError) as exc:
             output = self._take_output()
             self._stop(graceful=False)
-            raise WorkerError(f"the worker did not start ({type(exc).__name__}): {output}") from exc
+            why = output.strip().splitlines()[-1:] or [type(exc).__name__]
+            raise WorkerError(f"the worker did not start: {why[0][:500]}") from exc
         if not isinstance(ready, dict) or ready.get("op") != "ready":
             self._stop(graceful=False)
             raise WorkerError("the worker did not say ready")
@@ -212,7 +214,10 @@ class Worker:
     def _request(self, request: dict[str, Any], timeout: float) -> CallOutcome:
         began = time.monotonic()
         if self._proc is None or self._proc.poll() is not None:
-            self.start()
+            try:
+                self.start()
+            except WorkerError as exc:  # costs this call, never the batch
+                return CallOutcome(False, error_kind="exited", message=str(exc))
         deadline = time.monotonic() + timeout
         nonce = secrets.token_hex(16)
         try:

@@ -259,3 +259,12 @@ def test_each_fresh_worker_gets_a_fresh_copy_of_the_modules(worker: Worker) -> N
     assert _call(worker, "vandal").error_kind == "exited"
     listing = _call(worker, "environment").value["cwd_files"]
     assert listing == ["attention.py", "broken.py", "softmax.py"]
+
+
+def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(
+    modules: dict[str, Path],
+) -> None:
+    with Worker(modules, Limits(memory_bytes=8 * 2**20), isolation=Isolation.RLIMITS) as w:
+        out = _call(w, "divide", 1, 2)
+    assert out.error_kind == "exited" and out.message.startswith("the worker did not start: ")
+    assert "memory" in out.message  # 8 MiB of address space is too little to import numpy
