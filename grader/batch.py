@@ -12,8 +12,8 @@ Each result is written as ``<out_dir>/<student>.json`` (`SubmissionResult.to_dic
 through a temporary file in the same folder, flushed to disk and renamed over the target,
 so a result file is either absent or complete. A rerun skips every student whose result
 exists, parses and was graded with the same mode and seed, unless `force`. A run killed at
-any point therefore resumes with nothing lost and nothing graded twice; leftover ``*.tmp``
-files are never read.
+any point therefore resumes with nothing lost and nothing graded twice; the ``.*.tmp`` files
+a killed run leaves are never read, and the next run removes them.
 """
 
 from __future__ import annotations
@@ -196,9 +196,13 @@ def grade_class(
 
 
 def _prepare_out_dir(out_dir: Path) -> None:
-    """Create `out_dir` and prove it takes a file, before any grading time is spent."""
+    """Create `out_dir`, remove temp files a killed run left behind, and prove the folder
+    takes a file, before any grading time is spent. (Two batches writing into the same
+    folder at once are not supported.)"""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in out_dir.glob(f".*{TEMP_SUFFIX}"):
+            leftover.unlink()
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-", suffix=TEMP_SUFFIX):
             pass
     except OSError as exc:
@@ -291,15 +295,17 @@ def _summarise(
         skipped=skipped,
         failed=sorted(s for s, r in results.items() if r.get("error")),
         mean_percent=sum(percents) / len(percents) if percents else 0.0,
-        timed_out=sum(any(m.startswith("timed out") for m in ms) for ms in messages.values()),
-        killed=sum(any(m.startswith("killed") for m in ms) for ms in messages.values()),
+        timed_out=sum(any("timed out after" in m for m in ms) for ms in messages.values()),
+        killed=sum(any("killed" in m for m in ms) for ms in messages.values()),
         duration_s=duration_s,
         ignored=ignored,
     )
 
 
 def _messages(result: ResultDict) -> Iterator[str]:
-    """Every exercise and check message of a result dict."""
+    """The submission's error and every exercise and check message of a result dict (hidden
+    checks do not say why they failed, so a timeout there is not counted)."""
+    yield result.get("error") or ""
     for exercise in result.get("exercises", []):
         yield exercise.get("message", "")
         for check in exercise.get("checks", []):

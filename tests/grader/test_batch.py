@@ -107,7 +107,9 @@ def klass(tmp_path: Path) -> Path:
     make_student(root, "alice", **{"score.txt": "7"})
     make_student(root, "bob", as_zip=True, **{"score.txt": "4"})
     make_student(root, "Zoë van Dijk", **{"score.txt": "9"})
-    make_student(root, "carol", **{"score.txt": "10", "message.txt": "timed out after 10 s"})
+    make_student(
+        root, "carol", **{"score.txt": "10", "message.txt": "softmax: timed out after 10 s"}
+    )
     make_student(root, "empty")
     return root
 
@@ -178,7 +180,7 @@ def test_a_crash_or_a_killed_grader_is_one_error_result_and_the_batch_goes_on(
     out = tmp_path / "results"
     summary = run(klass, out)
     assert summary.failed == ["dave", "eve"]
-    assert summary.graded == 7
+    assert (summary.graded, summary.killed) == (7, 1)
     dave = json.loads((out / "dave.json").read_text())
     assert "ZeroDivisionError('boom')" in dave["error"] and dave["score"] == 0
     assert dave["max_score"] == 10.0
@@ -195,9 +197,10 @@ def test_rerun_skips_finished_students_and_regrades_missing_or_garbled_ones(
     before = {p.name: p.stat().st_ino for p in out.glob("*.json")}
     (out / "alice.json").unlink()
     (out / "bob.json").write_text('{"score": 4, "exerc')  # half a file: not read back
-    (out / ".carol.abc.tmp").write_text("{}")  # a leftover temp file: ignored
+    (out / ".carol.abc.tmp").write_text("{}")  # a killed run's temp file: never read
     summary = run(klass, out)
     assert (summary.graded, summary.skipped) == (2, 3)
+    assert list(out.glob("*.tmp")) == []
     after = {p.name: p.stat().st_ino for p in out.glob("*.json")}
     untouched = {"carol.json", "empty.json", "Zoë van Dijk.json"}
     assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
