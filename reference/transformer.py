@@ -14,6 +14,10 @@ One block (pre-LayerNorm, causal; every LayerNorm uses ε = 1e-5):
 Backward runs the same steps in reverse. A residual connection y = x + f(x) passes the
 gradient straight through *and* through f: ∂L/∂x = ∂L/∂y + (∂f/∂x)ᵀ ∂L/∂y. The tied W_tok
 gets two contributions, one from the embedding lookup and one from the output head.
+
+The forward pass keeps the residual stream at every sub-layer boundary, [x_0, h_0, x_1, h_1,
+…, x_L]; each sub-layer's backward recomputes its own inside (LayerNorm, attention weights,
+GELU) from its input, which costs a little arithmetic and keeps every function self-contained.
 """
 
 from __future__ import annotations
