@@ -11,8 +11,10 @@ their calls and expected values from the fixtures written by `grader.fixtures`.
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -152,13 +154,86 @@ def expected_values(
 
 
 def build_case(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> Case:
-    """The calls and expected values of `check`, from the reference or from fixtures."""
+    """The calls and expected values of `check`, from the reference or from fixtures.
+
+    Cases computed from the reference are kept in the on-disk cache (`cache_dir()`), keyed
+    by everything they depend on, so fresh processes (one per student in a batch) do not
+    recompute them.
+    """
     if reference_module() is None and not _self_contained(check):
         from grader.fixtures import load_public_case
 
         return load_public_case(exercise, check)
+    path = _cache_path(exercise, check, term_seed)
+    cached = _read_cached(path) if path else None
+    if cached is not None:
+        return cached
     calls = build_calls(exercise, check, term_seed)
-    return Case(calls, expected_values(exercise, check, calls))
+    case = Case(calls, expected_values(exercise, check, calls))
+    if path:
+        _write_cached(path, case)
+    return case
+
+
+def cache_dir() -> Path | None:
+    """``$GRADEFORMER_CACHE`` ("off" disables), else ``~/.cache/gradeformer/cases``."""
+    env = os.environ.get("GRADEFORMER_CACHE")
+    if env == "off":
+        return None
+    return Path(env) if env else Path.home() / ".cache" / "gradeformer" / "cases"
+
+
+@cache
+def _digest(path: Path) -> bytes:
+    """SHA-256 of a file or of every file under a folder (b"" when missing)."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        return hashlib.sha256(
+            b"".join(_digest(f) + str(f.relative_to(path)).encode() for f in files)
+        ).digest()
+    return hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b""
+
+
+def _cache_path(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> Path | None:
+    """Where this case is cached: a hash of the reference, the exercise's files, the check."""
+    root = cache_dir()
+    ref = reference_module()
+    if root is None or ref is None or ref.__file__ is None:
+        return None
+    h = hashlib.sha256()
+    for part in (
+        Path(ref.__file__).parent,
+        exercise.folder / "exercise.yaml",
+        exercise.folder / "cases.py",
+    ):
+        h.update(_digest(part))
+    h.update(f"{check.name}\0{term_seed}\0{np.__version__}".encode())
+    return root / f"{h.hexdigest()}.gfc"
+
+
+def _read_cached(path: Path) -> Case | None:
+    from grader.codec import CodecError, decode
+
+    try:
+        payload = decode(path.read_bytes())
+        calls = [Call(fn, dict(kwargs)) for fn, kwargs in payload["calls"]]
+        return Case(calls, payload["expected"])
+    except (OSError, CodecError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _write_cached(path: Path, case: Case) -> None:
+    """Write atomically; a value the codec refuses or an unwritable cache is skipped."""
+    from grader.codec import CodecError, encode
+
+    try:
+        data = encode({"calls": [(c.fn, c.kwargs) for c in case.calls], "expected": case.expected})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except (OSError, CodecError):
+        pass
 
 
 def _self_contained(check: CheckSpec) -> bool:

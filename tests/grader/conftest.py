@@ -11,6 +11,17 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def case_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh on-disk case cache per test, so tests never share (or write) ~/.cache."""
+    folder = tmp_path_factory.mktemp("case-cache")
+    monkeypatch.setenv("GRADEFORMER_CACHE", str(folder))
+    import grader.engine
+
+    grader.engine._case_cache.clear()
+    return folder
+
+
 @pytest.fixture
 def fake_reference(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Make tests/grader/fixtures/fake_reference.py the answer key (`reference` stand-in)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import engine
 from grader.engine import forbidden_uses, grade_submission
 from grader.results import SubmissionResult
 
@@ -156,12 +157,17 @@ def test_public_mode_runs_no_hidden_check(fake_exercises: list) -> None:
     assert result.score == 15.0  # scaled over the checks that ran
 
 
-def test_same_seed_same_bytes(fake_exercises: list) -> None:
+def test_same_seed_same_bytes(fake_exercises: list, case_cache: Path) -> None:
     def run() -> str:
+        engine._case_cache.clear()  # the second run reads its cases from the disk cache
         result = grade(SUBMISSIONS / "wrong", fake_exercises, seed=7)
         return json.dumps(result.to_dict(timings=False), sort_keys=True)
 
-    assert run() == run()
+    first = run()
+    assert len(list(case_cache.glob("*.gfc"))) == 7  # one per check of the two exercises
+    assert run() == first
+    other = grade(SUBMISSIONS / "wrong", fake_exercises, seed=8).to_dict(timings=False)
+    assert json.dumps(other, sort_keys=True) != first  # the seed is recorded, inputs differ
 
 
 def test_zip_and_notebook_submissions(fake_exercises: list, tmp_path: Path) -> None:
