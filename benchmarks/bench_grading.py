@@ -4,8 +4,9 @@ Prints a table of wall times and ratios, all measured in this run on this machin
 
 - worker start-up (isolation probe once, then a fresh worker per submission);
 - per-check overhead (a trivial call's round trip through the worker);
-- `grade_submission` in-process (cold: computing expected values; warm: cached), and the
-  whole `gradeformer grade solutions/` command as a fresh process;
+- `grade_submission` in-process (cold: computing expected values; warm: cases in memory, as
+  for the second student of a batch process), and the whole `gradeformer grade solutions/`
+  command as a fresh process (cases read from the on-disk cache);
 - `gradeformer check softmax` as a fresh process (target: under 1 s);
 - the baseline: the same checks as a generated pytest file run in a fresh `pytest` process
   per submission (the usual hand-rolled autograder: no sandbox; inputs stored, expected
@@ -17,6 +18,7 @@ Run: ``python benchmarks/bench_grading.py [--repeat N]``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -152,10 +154,15 @@ def main() -> None:
     def grade() -> None:
         grade_submission(SOLUTIONS, exercises, "hidden", 0, isolation=iso)
 
-    engine._case_cache.clear()
-    cold = timed(grade, 1)[0]
+    with tempfile.TemporaryDirectory() as empty_cache:
+        os.environ["GRADEFORMER_CACHE"] = empty_cache
+        engine._case_cache.clear()
+        cold = timed(grade, 1)[0]
+    del os.environ["GRADEFORMER_CACHE"]  # the CLI runs below use the user's disk cache
     result = grade_submission(SOLUTIONS, exercises, "hidden", 0, isolation=iso)
-    rows.append((f"grade_submission, cold ({n_checks} checks)", cold, f"{result.percent:.1f}%"))
+    rows.append(
+        (f"grade_submission, no case cache ({n_checks} checks)", cold, f"{result.percent:.1f}%")
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         test_file = write_pytest_baseline(exercises, Path(tmp))
@@ -175,7 +182,7 @@ def main() -> None:
             )  # noqa: E501
             measures["pytest"] += timed(lambda: run_pytest(test_file, dirs), 1)
     warm, cli_grade, cli_check, baseline = (statistics.median(measures[k]) for k in measures)
-    rows.append(("grade_submission, warm (cases cached)", warm, f"median of {repeat}"))
+    rows.append(("grade_submission, warm (cases in memory)", warm, f"median of {repeat}"))
     rows.append(("per-check cost inside a warm grading", (warm - startup) / n_checks, "per check"))
     rows.append(("`gradeformer grade solutions/` (fresh process)", cli_grade, "ours"))
     rows.append(("`gradeformer check softmax` (fresh process)", cli_check, "target < 1 s"))
