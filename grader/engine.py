@@ -38,7 +38,13 @@ from grader.fixtures import FixtureError
 from grader.misconceptions import match_misconception
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.spec import Call, CheckSpec, ExerciseSpec, QuestionSpec, select
-from grader.submission import Located, SubmissionError, locate, materialise
+from grader.submission import (
+    Located,
+    SubmissionError,
+    add_notebook_modules,
+    locate,
+    materialise,
+)
 
 Mode = Literal["public", "hidden"]
 NOT_IMPLEMENTED = "not_implemented"
@@ -507,8 +513,10 @@ def open_submission(path: Path, exercises: list[ExerciseSpec]) -> Iterator[Locat
     """The submission at `path` as located modules (a temporary folder for zip/ipynb)."""
     with tempfile.TemporaryDirectory(prefix="gradeformer-sub-") as tmp:
         functions = {ex.module: ex.functions for ex in exercises}
-        root = materialise(path, Path(tmp), functions)
-        yield locate(root, functions)
+        root = materialise(path, Path(tmp) / "submission", functions)
+        located = locate(root, functions)
+        add_notebook_modules(located, Path(tmp) / "notebooks", functions)
+        yield located
 
 
 def grade_located(

@@ -7,7 +7,8 @@ When several files have the name, the shallowest wins (then the first in sorted 
 
 Notebooks: the code cells are concatenated (IPython magics and shell lines commented out)
 and the result is written as the module of every exercise whose contract functions the
-notebook defines at top level (`def softmax(...)` makes it the `softmax` module).
+notebook defines at top level (`def softmax(...)` makes it the `softmax` module). A
+notebook inside a folder or zip is used the same way for modules no `.py` file provides.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -52,6 +53,7 @@ def materialise(path: Path, workdir: Path, functions: dict[str, list[str]]) -> P
     if path.is_dir():
         return path
     suffix = path.suffix.lower()
+    workdir.mkdir(parents=True, exist_ok=True)
     if suffix == ".zip":
         extract_zip(path, workdir)
         return workdir
@@ -168,10 +170,8 @@ def write_notebook_modules(path: Path, dest: Path, functions: dict[str, list[str
         (dest / ANSWERS_FILE).write_bytes(answers.read_bytes())
 
 
-def locate(root: Path, modules: Iterable[str]) -> Located:
-    """Find `<module>.py` for each wanted module under `root` (see the module docstring)."""
-    wanted = set(modules)
-    found: dict[str, tuple[int, str, Path]] = {}
+def _files(root: Path) -> Iterator[tuple[int, Path]]:
+    """(depth, file) under `root`, skipping hidden folders, __pycache__ and outside links."""
     real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -181,16 +181,21 @@ def locate(root: Path, modules: Iterable[str]) -> Located:
             if not d.startswith(".") and d != "__pycache__" and _inside(here / d, real_root)
         )
         depth = len(here.relative_to(root).parts)
-        for name in filenames:
-            stem, ext = os.path.splitext(name)
-            if ext != ".py" or stem not in wanted:
-                continue
-            file = here / name
-            if not _inside(file, real_root):
-                continue
-            key = (depth, str(file.relative_to(root)), file)
-            if stem not in found or key[:2] < found[stem][:2]:
-                found[stem] = key
+        for name in sorted(filenames):
+            if _inside(here / name, real_root):
+                yield depth, here / name
+
+
+def locate(root: Path, modules: Iterable[str]) -> Located:
+    """Find `<module>.py` for each wanted module under `root` (see the module docstring)."""
+    wanted = set(modules)
+    found: dict[str, tuple[int, str, Path]] = {}
+    for depth, file in _files(root):
+        if file.suffix != ".py" or file.stem not in wanted:
+            continue
+        key = (depth, str(file.relative_to(root)), file)
+        if file.stem not in found or key[:2] < found[file.stem][:2]:
+            found[file.stem] = key
     located = Located(root=root)
     for module, (_, _, file) in sorted(found.items()):
         located.modules[module] = file
@@ -198,6 +203,20 @@ def locate(root: Path, modules: Iterable[str]) -> Located:
         if answers.is_file():
             located.answers[module] = answers
     return located
+
+
+def add_notebook_modules(located: Located, workdir: Path, functions: dict[str, list[str]]) -> None:
+    """Fill modules still missing from the notebooks inside the submission, in path order."""
+    for i, (_, notebook) in enumerate(p for p in _files(located.root) if p[1].suffix == ".ipynb"):
+        missing = {m: f for m, f in functions.items() if m not in located.modules}
+        if not missing:
+            return
+        out = workdir / f"notebook-{i}"
+        out.mkdir(parents=True)
+        write_notebook_modules(notebook, out, missing)
+        found = locate(out, missing)
+        located.modules.update(found.modules)
+        located.answers.update(found.answers)
 
 
 def _inside(path: Path, real_root: Path) -> bool:

@@ -217,3 +217,18 @@ def test_property_that_cannot_run_on_the_output_fails_the_check(
     prop = checks["rows sum to one"]
     assert prop.status == "fail" and prop.points == 0.0
     assert checks["rows of a 3×4 grid"].message == "returned a str, expected numbers"
+
+
+def test_notebook_inside_a_zip_fills_missing_modules(fake_exercises: list, tmp_path: Path) -> None:
+    cells = [{"cell_type": "code", "source": CORRECT_SCALE.splitlines(True)}]
+    z = tmp_path / "carol.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("carol/work.ipynb", json.dumps({"cells": cells}))
+        zf.writestr("carol/.ipynb_checkpoints/work-checkpoint.ipynb", "{broken")
+        zf.write(SUBMISSIONS / "correct" / "02_total" / "total.py", "carol/total.py")
+    result = grade(z, fake_exercises, mode="public")
+    assert [(e.module, e.status) for e in result.exercises] == [
+        ("scale", "graded"),
+        ("total", "graded"),
+    ]
+    assert result.exercise("total").score == 5.0  # type: ignore[union-attr]
