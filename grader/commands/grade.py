@@ -61,15 +61,22 @@ def isolation_or_fail(level: str | None) -> object:
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
-    """True when `path` is one submission (DESIGN.md "One submission or a class")."""
+    """True when `path` is one submission (DESIGN.md "One submission or a class").
+
+    A file; a folder holding an exercise module (`softmax.py`) or an exercise-named folder
+    (`03_softmax/`) directly; or a folder with no student folders or zips in it at all
+    (e.g. just a notebook). Anything else is a class.
+    """
     if not path.is_dir():
         return True
     modules = {f"{ex.module}.py" for ex in exercises}
     folders = {ex.name for ex in exercises}
-    return any(
-        (child.is_file() and child.name in modules) or (child.is_dir() and child.name in folders)
-        for child in path.iterdir()
-    )
+    children = [c for c in path.iterdir() if not c.name.startswith((".", "__"))]
+    if any(
+        (c.is_file() and c.name in modules) or (c.is_dir() and c.name in folders) for c in children
+    ):
+        return True
+    return not any(c.is_dir() or c.suffix.lower() == ".zip" for c in children)
 
 
 @click.command(name="grade", epilog=EXIT_HELP)

@@ -42,7 +42,7 @@ def command(
         raise InputError(f"no solutions at {solutions}; pass --solutions DIR")
     with instructor_errors():
         reports = validate(exercises, root, solutions, seed)
-    console = Console(soft_wrap=True)
+    console = Console(width=None if sys.stdout.isatty() else 160)  # CI logs get whole rows
     for report in reports:
         console.print(_table(report))
         for line in report.problems:

@@ -124,3 +124,18 @@ def test_broken_cases_py_is_one_line(fake_reference: object, tmp_path: Path) -> 
     code, out = run("grade", str(SUBMISSIONS / "correct"), *args)
     assert code == 2
     assert out.strip() == "Error: 01_scale: cases.grid raised ZeroDivisionError('division by zero')"
+
+
+def test_one_submission_or_a_class(fake_exercises: list, tmp_path: Path) -> None:
+    from grader.commands.grade import is_single
+
+    assert is_single(SUBMISSIONS / "wrong", fake_exercises)  # scale.py at the top
+    assert is_single(SUBMISSIONS / "correct", fake_exercises)  # 01_scale/ at the top
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "work.ipynb").write_text("{}")
+    assert is_single(tmp_path / "nb", fake_exercises)
+    klass = tmp_path / "class"
+    (klass / "alice").mkdir(parents=True)
+    (klass / "bob.zip").write_bytes(b"")
+    assert not is_single(klass, fake_exercises)
+    assert is_single(klass / "bob.zip", fake_exercises)
