@@ -1,0 +1,112 @@
+"""A real `gradeformer grade` on a small class: killed with SIGKILL at random points and
+resumed, and rerun with different --jobs; the results never change (issue 8, items 5-6).
+
+The class is six students on exercise 03 (softmax): a solution, the same as a zip, the stub,
+a misconception, an empty folder and a syntax error, with names that have spaces and accents.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.demo import DemoStudent, write_class
+from grader.results import SubmissionResult
+from grader.spec import SOURCE_EXERCISES, load_exercises
+
+SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
+EXERCISE = "03_softmax"
+GRADE = [sys.executable, "-c", "from grader.cli import main; main()", "grade"]
+
+
+def roster() -> list[DemoStudent]:
+    return [
+        DemoStudent("Ada Chen", {EXERCISE: "solution"}),
+        DemoStudent("ben", {EXERCISE: "solution"}, zipped=True),
+        DemoStudent("Chloé stub", {EXERCISE: "stub"}),
+        DemoStudent("dmitri", {EXERCISE: "misconception: no max subtraction"}),
+        DemoStudent("eve", {EXERCISE: "missing"}),
+        DemoStudent("Zoë van Dijk", {EXERCISE: "syntax error"}),
+    ]
+
+
+def grade_command(klass: Path, out: Path, *extra: str) -> list[str]:
+    return [*GRADE, str(klass), "--out", str(out), "--exercise", EXERCISE, "--seed", "7", *extra]
+
+
+def canonical(out: Path) -> dict[str, str]:
+    """Each result file as JSON text without timing fields, by file name."""
+    texts = {}
+    for path in sorted(out.glob("*.json")):
+        result = SubmissionResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        texts[path.name] = json.dumps(result.to_dict(timings=False), ensure_ascii=False)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    exercises = [ex for ex in load_exercises(SOURCE_EXERCISES) if ex.name == EXERCISE]
+    write_class(root, exercises, SOLUTIONS, roster())
+    return root
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(klass: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("results")
+    subprocess.run(grade_command(klass, out, "--jobs", "2"), check=True, capture_output=True)
+    return canonical(out)
+
+
+def test_the_class_grades_as_built(uninterrupted: dict[str, str]) -> None:
+    assert sorted(uninterrupted) == [
+        "Ada Chen.json", "Chloé stub.json", "Zoë van Dijk.json", "ben.json", "dmitri.json",
+        "eve.json",
+    ]  # fmt: skip
+    percent = {k: json.loads(v)["percent"] for k, v in uninterrupted.items()}
+    assert percent["Ada Chen.json"] == percent["ben.json"] == 100.0
+    assert percent["Chloé stub.json"] == percent["eve.json"] == percent["Zoë van Dijk.json"] == 0
+    assert 0 < percent["dmitri.json"] < 100
+
+
+def test_sigkill_at_random_points_then_resume_gives_the_same_results(
+    klass: Path, uninterrupted: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    rng = random.Random(2026)
+    done = []
+    for _ in range(3):
+        grader = subprocess.Popen(
+            grade_command(klass, out, "--jobs", "2"),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        before = len(list(out.glob("*.json")))
+        while len(list(out.glob("*.json"))) == before and grader.poll() is None:
+            time.sleep(0.01)  # wait for this run to write a result, then kill it soon after
+        time.sleep(rng.uniform(0.0, 0.4))
+        os.killpg(grader.pid, signal.SIGKILL)
+        grader.wait()
+        done.append(len(canonical(out)))  # every result file parses: none is half-written
+    assert done[0] < len(uninterrupted), f"the first run finished before its kill: {done}"
+    subprocess.run(grade_command(klass, out, "--jobs", "2"), check=True, capture_output=True)
+    assert canonical(out) == uninterrupted
+    assert list(out.glob("*.tmp")) == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_same_seed_same_bytes_whatever_the_jobs(
+    klass: Path, uninterrupted: dict[str, str], tmp_path: Path, jobs: str
+) -> None:
+    out = tmp_path / "results"
+    subprocess.run(grade_command(klass, out, "--jobs", jobs), check=True, capture_output=True)
+    assert canonical(out) == uninterrupted
