@@ -240,8 +240,9 @@ def run_check(
             raise _Stop(f"{exercise.module}.py could not be imported: {why}")
         if check.compare == "raises":
             verdict = _raises_verdict(call.fn, check, out)
-            if not verdict.ok:
-                return _finish(result, check, verdict, printed, status="fail")
+            if not verdict.ok:  # the message names only functions and exception classes
+                status = "fail" if out.ok or out.error_kind == "exception" else "error"
+                return _finish(result, check, verdict, printed, status, verdict.message)
             continue
         if not out.ok:
             verdict = _error_verdict(call.fn, out)
@@ -314,17 +315,16 @@ def _finish(
     verdict: Verdict,
     printed: list[str],
     status: str,
-    hidden_error: str = "",
+    value_free: str = "",
 ) -> CheckResult:
+    """Set status and feedback; a hidden check gets `value_free` (or a summary) only."""
     result.status = status  # type: ignore[assignment]
     if status == "pass":
         return result
     if check.visibility == "hidden":
         what = f" ({check.describe})" if check.describe else ""
-        if status == "error":
-            result.message = f"error on a hidden input{what}: {hidden_error}"
-        else:
-            result.message = "failed on a hidden input" + what + ": " + summarise_failure(verdict)
+        head = "error on a hidden input" if status == "error" else "failed on a hidden input"
+        result.message = f"{head}{what}: {value_free or summarise_failure(verdict)}"
         return result
     result.message, result.details = verdict.message, list(verdict.details)
     result.output = "".join(printed)

@@ -232,3 +232,18 @@ def test_notebook_inside_a_zip_fills_missing_modules(fake_exercises: list, tmp_p
         ("total", "graded"),
     ]
     assert result.exercise("total").score == 5.0  # type: ignore[union-attr]
+
+
+def test_hidden_errors_show_no_values_or_prints(fake_exercises: list, tmp_path: Path) -> None:
+    source = CORRECT_SCALE.replace(
+        "def rownorm(x):\n",
+        "def rownorm(x):\n    print('secret', x)\n"
+        "    if x.ndim == 3:\n        raise ValueError(f'bad {x[0, 0, 0]}')\n",
+    )
+    checks = by_name(grade(student(tmp_path, source), fake_exercises), "scale")
+    hidden = checks["rows of a 2×3×4 batch"]
+    assert hidden.message == (
+        "error on a hidden input (a 2×3×4 batch of positive numbers): rownorm raised ValueError"
+    )
+    assert (hidden.details, hidden.output) == ([], "")
+    assert checks["rows of a 3×4 grid"].passed  # printing costs nothing on a 2-D input
