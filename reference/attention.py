@@ -17,11 +17,16 @@ Multi-head attention (no biases) projects x (..., T, d_model) to Q = x Wq, K = x
 V = x Wv, cuts the last axis into n_heads contiguous slices of d_head = d / n_heads columns
 (head h owns columns h·d_head … (h+1)·d_head − 1), attends within each head, puts the heads
 back side by side and projects with Wo.
+
+``*_forward`` functions return the output and a cache of the intermediate values, and
+``*_backward_from_cache`` turn the cache and ∂L/∂out into gradients: a training step runs
+the forward pass once and reuses it. The plain backward functions do both in one call.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -128,6 +133,33 @@ def _check_mha(x: np.ndarray, Ws: list[np.ndarray], n_heads: int) -> None:
     )
 
 
+Cache = dict[str, Any]
+
+
+def multi_head_attention_forward(
+    x: ArrayLike,
+    Wq: ArrayLike,
+    Wk: ArrayLike,
+    Wv: ArrayLike,
+    Wo: ArrayLike,
+    n_heads: int,
+    mask: ArrayLike | None = None,
+) -> tuple[np.ndarray, Cache]:
+    """(out, cache): the output of :func:`multi_head_attention` and the intermediate values
+    its backward pass reads (the heads' q, k, v, the attention weights, the merged heads)."""
+    x = as_float(x)
+    Wq, Wk, Wv, Wo = (as_float(W) for W in (Wq, Wk, Wv, Wo))
+    _check_mha(x, [Wq, Wk, Wv, Wo], n_heads)
+    n_heads = int(n_heads)
+    q, k, v = (split_heads(x @ W, n_heads) for W in (Wq, Wk, Wv))  # each (..., H, T, d_head)
+    heads, weights = scaled_dot_product_attention(q, k, v, mask)  # (..., H, T, d_head)
+    merged = merge_heads(heads)  # (..., T, d_v·H)
+    out = merged @ Wo  # (..., T, d_out)
+    cache = {"x": x, "Wq": Wq, "Wk": Wk, "Wv": Wv, "Wo": Wo, "n_heads": n_heads,
+             "q": q, "k": k, "v": v, "weights": weights, "merged": merged}  # fmt: skip
+    return out, cache
+
+
 def multi_head_attention(
     x: ArrayLike,
     Wq: ArrayLike,
@@ -138,13 +170,25 @@ def multi_head_attention(
     mask: ArrayLike | None = None,
 ) -> np.ndarray:
     """merge_heads(attention(split(x Wq), split(x Wk), split(x Wv))) Wo, no biases."""
-    x = as_float(x)
-    Ws = [as_float(W) for W in (Wq, Wk, Wv, Wo)]
-    _check_mha(x, Ws, n_heads)
-    n_heads = int(n_heads)
-    q, k, v = (split_heads(x @ W, n_heads) for W in Ws[:3])  # each (..., H, T, d_head)
-    heads, _ = scaled_dot_product_attention(q, k, v, mask)  # (..., H, T, d_head)
-    return merge_heads(heads) @ Ws[3]  # (..., T, d_out)
+    return multi_head_attention_forward(x, Wq, Wk, Wv, Wo, n_heads, mask)[0]
+
+
+def multi_head_attention_backward_from_cache(
+    cache: Cache, grad_out: ArrayLike
+) -> dict[str, np.ndarray]:
+    """Gradients {"x", "Wq", "Wk", "Wv", "Wo"} from the forward's ``cache``."""
+    c = cache
+    grad_merged, grad_Wo, _ = linear_backward(c["merged"], c["Wo"], grad_out)
+    grad_q, grad_k, grad_v = scaled_dot_product_attention_backward(
+        c["q"], c["k"], c["v"], c["weights"], split_heads(grad_merged, c["n_heads"])
+    )
+    grads: dict[str, np.ndarray] = {"Wo": grad_Wo}
+    grad_x = np.zeros_like(c["x"])
+    for name, grad_head in (("Wq", grad_q), ("Wk", grad_k), ("Wv", grad_v)):
+        grad_x_part, grads[name], _ = linear_backward(c["x"], c[name], merge_heads(grad_head))
+        grad_x = grad_x + grad_x_part  # x feeds all three projections: their gradients add
+    grads["x"] = grad_x
+    return grads
 
 
 def multi_head_attention_backward(
@@ -158,24 +202,5 @@ def multi_head_attention_backward(
     grad_out: ArrayLike,
 ) -> dict[str, np.ndarray]:
     """Gradients {"x", "Wq", "Wk", "Wv", "Wo"} of :func:`multi_head_attention`."""
-    x, grad_out = as_float(x), as_float(grad_out)
-    Ws = [as_float(W) for W in (Wq, Wk, Wv, Wo)]
-    _check_mha(x, Ws, n_heads)
-    n_heads = int(n_heads)
-    Q, K, V = (x @ W for W in Ws[:3])  # (..., T, d_k·H) each
-    q, k, v = (split_heads(a, n_heads) for a in (Q, K, V))
-    heads, weights = scaled_dot_product_attention(q, k, v, mask)
-    merged = merge_heads(heads)  # (..., T, d_v·H)
-
-    grad_merged, grad_Wo, _ = linear_backward(merged, Ws[3], grad_out)
-    grad_q, grad_k, grad_v = scaled_dot_product_attention_backward(
-        q, k, v, weights, split_heads(grad_merged, n_heads)
-    )
-    grads: dict[str, np.ndarray] = {"Wo": grad_Wo}
-    grad_x = np.zeros_like(x)
-    grad_heads = (grad_q, grad_k, grad_v)
-    for name, W, grad_head in zip(("Wq", "Wk", "Wv"), Ws[:3], grad_heads, strict=True):
-        grad_x_part, grads[name], _ = linear_backward(x, W, merge_heads(grad_head))
-        grad_x = grad_x + grad_x_part  # x feeds all three projections: their gradients add
-    grads["x"] = grad_x
-    return grads
+    _, cache = multi_head_attention_forward(x, Wq, Wk, Wv, Wo, n_heads, mask)
+    return multi_head_attention_backward_from_cache(cache, grad_out)

@@ -38,10 +38,11 @@ def cross_entropy_and_grad(logits: ArrayLike, targets: ArrayLike) -> tuple[float
     """(loss, ∂loss/∂logits) from one log-softmax: softmax = exp(log_softmax)."""
     z, y = _check(logits, targets)
     log_p = log_softmax(z, axis=-1)  # (..., C)
-    loss = -float(np.take_along_axis(log_p, y[..., None], axis=-1).mean())
-    onehot = np.zeros_like(log_p)
-    np.put_along_axis(onehot, y[..., None], 1.0, axis=-1)
-    return loss, (np.exp(log_p) - onehot) / y.size
+    log_p_target = np.take_along_axis(log_p, y[..., None], axis=-1)  # (..., 1)
+    grad = np.exp(log_p)  # softmax(logits), a new array we may change
+    np.put_along_axis(grad, y[..., None], np.exp(log_p_target) - 1.0, axis=-1)  # − onehot
+    grad /= y.size
+    return -float(log_p_target.mean()), grad
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:

@@ -28,7 +28,9 @@ from reference.checks import as_float, require
 def softmax(x: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """Probabilities e^{x/τ} / Σ e^{x/τ} along ``axis``; each slice sums to 1."""
     require(temperature > 0, f"temperature must be > 0, got {temperature}")
-    z = as_float(x) / temperature
+    z = as_float(x)
+    if temperature != 1.0:
+        z = z / temperature
     z = z - z.max(axis=axis, keepdims=True)  # every exponent <= 0
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)

@@ -19,10 +19,9 @@ from reference.optim import adamw_update
 from reference.softmax_ops import softmax
 from reference.transformer import (
     Params,
-    gpt_backward_from_stream,
+    gpt_backward_from_cache,
     gpt_forward,
-    output_head,
-    residual_stream,
+    gpt_forward_with_cache,
 )
 
 
@@ -30,10 +29,9 @@ def gpt_loss_and_grads(
     tokens: ArrayLike, targets: ArrayLike, params: Params, n_heads: int
 ) -> tuple[float, Params]:
     """(loss, grads): loss = cross_entropy(gpt_forward(tokens), targets); grads like params."""
-    stream = residual_stream(tokens, params, n_heads)  # forward, keeping the block boundaries
-    logits = output_head(stream[-1], params)  # (B, T, V)
+    logits, cache = gpt_forward_with_cache(tokens, params, n_heads)  # (B, T, V)
     loss, grad_logits = cross_entropy_and_grad(logits, targets)
-    return loss, gpt_backward_from_stream(tokens, params, n_heads, stream, grad_logits)
+    return loss, gpt_backward_from_cache(params, cache, grad_logits)
 
 
 def flatten(params: Params) -> dict[str, np.ndarray]:

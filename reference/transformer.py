@@ -15,9 +15,10 @@ Backward runs the same steps in reverse. A residual connection y = x + f(x) pass
 gradient straight through *and* through f: ∂L/∂x = ∂L/∂y + (∂f/∂x)ᵀ ∂L/∂y. The tied W_tok
 gets two contributions, one from the embedding lookup and one from the output head.
 
-The forward pass keeps the residual stream at every sub-layer boundary, [x_0, h_0, x_1, h_1,
-…, x_L]; each sub-layer's backward recomputes its own inside (LayerNorm, attention weights,
-GELU) from its input, which costs a little arithmetic and keeps every function self-contained.
+Every forward step here also has a ``*_forward`` / ``*_with_cache`` form that returns a cache
+of its intermediate values (attention weights, GELU inputs, ...) for the matching
+``*_backward_from_cache``: a training step computes the forward pass once. The plain backward
+functions (``transformer_block_backward``, ``gpt_backward``) run the forward themselves.
 """
 
 from __future__ import annotations
@@ -29,17 +30,18 @@ from numpy.typing import ArrayLike
 
 from reference.attention import (
     causal_mask,
-    multi_head_attention,
-    multi_head_attention_backward,
+    multi_head_attention_backward_from_cache,
+    multi_head_attention_forward,
 )
 from reference.checks import as_float, as_int, require
-from reference.feedforward import ffn, ffn_backward
+from reference.feedforward import ffn_backward_from_cache, ffn_forward
 from reference.layernorm import layer_norm, layer_norm_backward
 
 LN_EPS = 1e-5
 BLOCK_KEYS = ("ln1_g", "ln1_b", "Wq", "Wk", "Wv", "Wo", "ln2_g", "ln2_b", "W1", "b1", "W2", "b2")
 
 Params = dict[str, Any]  # {"W_tok", "W_pos", "blocks": [block, ...], "lnf_g", "lnf_b"}
+Cache = dict[str, Any]  # intermediate values of a forward pass, read by its backward pass
 
 
 def _check_tokens(tokens: ArrayLike, W_tok: np.ndarray, W_pos: np.ndarray) -> np.ndarray:
@@ -88,116 +90,119 @@ def _check_block(x: np.ndarray, p: Params) -> None:
     require(x.ndim >= 2, f"a transformer block needs x (..., T, d), got {x.shape}")
 
 
-# A block is two residual sub-layers; the residual stream passes x -> h -> out.
+# A block is two residual sub-layers, x -> h -> out. Each forward returns its output and a
+# cache of what its backward reads, so that a training step runs the forward pass only once.
 
 
-def attention_sublayer(x: np.ndarray, p: Params, n_heads: int) -> np.ndarray:
-    """h = x + MHA(LN1(x)) with the causal mask."""
+def attention_sublayer(x: np.ndarray, p: Params, n_heads: int) -> tuple[np.ndarray, Cache]:
+    """(h, cache) for h = x + MHA(LN1(x)) with the causal mask."""
     a = layer_norm(x, p["ln1_g"], p["ln1_b"], LN_EPS)
     mask = causal_mask(x.shape[-2])
-    return x + multi_head_attention(a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask)
+    attended, mha_cache = multi_head_attention_forward(
+        a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask
+    )
+    return x + attended, {"x": x, "mha": mha_cache}
 
 
-def ffn_sublayer(h: np.ndarray, p: Params) -> np.ndarray:
-    """out = h + FFN(LN2(h))."""
+def ffn_sublayer(h: np.ndarray, p: Params) -> tuple[np.ndarray, Cache]:
+    """(out, cache) for out = h + FFN(LN2(h))."""
     c = layer_norm(h, p["ln2_g"], p["ln2_b"], LN_EPS)
-    return h + ffn(c, p["W1"], p["b1"], p["W2"], p["b2"])
+    transformed, ffn_cache = ffn_forward(c, p["W1"], p["b1"], p["W2"], p["b2"])
+    return h + transformed, {"h": h, "ffn": ffn_cache}
 
 
 def attention_sublayer_backward(
-    x: np.ndarray, p: Params, n_heads: int, grad_h: np.ndarray
+    cache: Cache, p: Params, grad_h: np.ndarray
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Backward of h = x + MHA(a), a = LN1(x): the gradient reaches x both directly and
     through the attention."""
-    a = layer_norm(x, p["ln1_g"], p["ln1_b"], LN_EPS)
-    mask = causal_mask(x.shape[-2])
-    g = multi_head_attention_backward(a, p["Wq"], p["Wk"], p["Wv"], p["Wo"], n_heads, mask, grad_h)
-    grad_x_via_a, grad_g, grad_b = layer_norm_backward(x, p["ln1_g"], g["x"], LN_EPS)
+    g = multi_head_attention_backward_from_cache(cache["mha"], grad_h)
+    grad_x_via_a, grad_g, grad_b = layer_norm_backward(cache["x"], p["ln1_g"], g["x"], LN_EPS)
     grads = {"ln1_g": grad_g, "ln1_b": grad_b, "Wq": g["Wq"], "Wk": g["Wk"], "Wv": g["Wv"],
              "Wo": g["Wo"]}  # fmt: skip
     return grad_h + grad_x_via_a, grads
 
 
 def ffn_sublayer_backward(
-    h: np.ndarray, p: Params, grad_out: np.ndarray
+    cache: Cache, p: Params, grad_out: np.ndarray
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Backward of out = h + FFN(c), c = LN2(h)."""
-    c = layer_norm(h, p["ln2_g"], p["ln2_b"], LN_EPS)
-    g = ffn_backward(c, p["W1"], p["b1"], p["W2"], p["b2"], grad_out)
-    grad_h_via_c, grad_g, grad_b = layer_norm_backward(h, p["ln2_g"], g["x"], LN_EPS)
+    g = ffn_backward_from_cache(cache["ffn"], grad_out)
+    grad_h_via_c, grad_g, grad_b = layer_norm_backward(cache["h"], p["ln2_g"], g["x"], LN_EPS)
     grads = {"ln2_g": grad_g, "ln2_b": grad_b, "W1": g["W1"], "b1": g["b1"], "W2": g["W2"],
              "b2": g["b2"]}  # fmt: skip
     return grad_out + grad_h_via_c, grads
 
 
-def transformer_block(x: ArrayLike, p: Params, n_heads: int) -> np.ndarray:
-    """Pre-LN causal block: h = x + MHA(LN1(x)), out = h + FFN(LN2(h))."""
+def block_forward(x: ArrayLike, p: Params, n_heads: int) -> tuple[np.ndarray, list[Cache]]:
+    """(out, [attention cache, FFN cache]) of one pre-LN causal block."""
     x = as_float(x)
     _check_block(x, p)
-    return ffn_sublayer(attention_sublayer(x, p, n_heads), p)
+    h, attention_cache = attention_sublayer(x, p, n_heads)
+    out, ffn_cache = ffn_sublayer(h, p)
+    return out, [attention_cache, ffn_cache]
+
+
+def block_backward_from_cache(
+    caches: list[Cache], p: Params, grad_out: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(∂L/∂x, block parameter gradients keyed like ``p``): the two sub-layers in reverse."""
+    attention_cache, ffn_cache = caches
+    grad_h, ffn_grads = ffn_sublayer_backward(ffn_cache, p, grad_out)
+    grad_x, attention_grads = attention_sublayer_backward(attention_cache, p, grad_h)
+    grads = {**attention_grads, **ffn_grads}
+    return grad_x, {key: grads[key] for key in BLOCK_KEYS}
+
+
+def transformer_block(x: ArrayLike, p: Params, n_heads: int) -> np.ndarray:
+    """Pre-LN causal block: h = x + MHA(LN1(x)), out = h + FFN(LN2(h))."""
+    return block_forward(x, p, n_heads)[0]
 
 
 def transformer_block_backward(
     x: ArrayLike, p: Params, n_heads: int, grad_out: ArrayLike
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(∂L/∂x, gradients of the block parameters, keyed like ``p``)."""
-    x, grad_out = as_float(x), as_float(grad_out)
-    _check_block(x, p)
-    h = attention_sublayer(x, p, n_heads)  # the forward value the second half needs
-    grad_h, ffn_grads = ffn_sublayer_backward(h, p, grad_out)
-    grad_x, attention_grads = attention_sublayer_backward(x, p, n_heads, grad_h)
-    return grad_x, {key: {**attention_grads, **ffn_grads}[key] for key in BLOCK_KEYS}
+    _, caches = block_forward(x, p, n_heads)
+    return block_backward_from_cache(caches, p, as_float(grad_out))
 
 
-def residual_stream(tokens: ArrayLike, params: Params, n_heads: int) -> list[np.ndarray]:
-    """[x_0, h_0, x_1, h_1, …, x_L]: the embedding, then after each block's attention (h_l)
-    and after its feed-forward network (x_{l+1}); each (..., T, d)."""
-    stream = [embed(tokens, params["W_tok"], params["W_pos"])]
+def gpt_forward_with_cache(
+    tokens: ArrayLike, params: Params, n_heads: int
+) -> tuple[np.ndarray, Cache]:
+    """(logits, cache): the logits of :func:`gpt_forward` and every block's cache."""
+    x = embed(tokens, params["W_tok"], params["W_pos"])  # (B, T, d)
+    block_caches = []
     for p in params["blocks"]:
-        _check_block(stream[-1], p)
-        stream.append(attention_sublayer(stream[-1], p, n_heads))
-        stream.append(ffn_sublayer(stream[-1], p))
-    return stream
-
-
-def output_head(x: np.ndarray, params: Params) -> np.ndarray:
-    """logits = LN_f(x) W_tokᵀ: the final LayerNorm and the head tied to the embedding."""
-    normed = layer_norm(x, params["lnf_g"], params["lnf_b"], LN_EPS)  # (..., T, d)
-    return normed @ as_float(params["W_tok"]).T  # (..., T, V)
+        x, caches = block_forward(x, p, n_heads)
+        block_caches.append(caches)
+    normed = layer_norm(x, params["lnf_g"], params["lnf_b"], LN_EPS)  # (B, T, d)
+    logits = normed @ as_float(params["W_tok"]).T  # (B, T, V), the head tied to W_tok
+    return logits, {"tokens": tokens, "blocks": block_caches, "x_last": x, "normed": normed}
 
 
 def gpt_forward(tokens: ArrayLike, params: Params, n_heads: int) -> np.ndarray:
-    """Logits (B, T, V) of a GPT for token ids (B, T)."""
-    return output_head(residual_stream(tokens, params, n_heads)[-1], params)
+    """Logits (B, T, V) of a GPT for token ids (B, T): LN_f(x_L) W_tokᵀ."""
+    return gpt_forward_with_cache(tokens, params, n_heads)[0]
 
 
-def gpt_backward_from_stream(
-    tokens: ArrayLike,
-    params: Params,
-    n_heads: int,
-    stream: list[np.ndarray],
-    grad_logits: ArrayLike,
-) -> Params:
-    """Gradients of every parameter (shaped like ``params``), given the residual ``stream``
-    of :func:`residual_stream` and grad_logits = ∂L/∂logits."""
+def gpt_backward_from_cache(params: Params, cache: Cache, grad_logits: ArrayLike) -> Params:
+    """Gradients of every parameter (shaped like ``params``) from the forward's ``cache``
+    and grad_logits = ∂L/∂logits."""
     W_tok = as_float(params["W_tok"])
     grad_logits = as_float(grad_logits)
-    # logits = n W_tokᵀ, n = LN_f(x_L)
-    normed = layer_norm(stream[-1], params["lnf_g"], params["lnf_b"], LN_EPS)
     V, d = W_tok.shape
-    grad_W_tok_head = grad_logits.reshape(-1, V).T @ normed.reshape(-1, d)  # (V, d)
-    grad_normed = grad_logits @ W_tok  # (..., T, d)
+    # logits = n W_tokᵀ with n = LN_f(x_L)
+    grad_W_tok_head = grad_logits.reshape(-1, V).T @ cache["normed"].reshape(-1, d)  # (V, d)
+    grad_normed = grad_logits @ W_tok  # (B, T, d)
     grad_x, grad_lnf_g, grad_lnf_b = layer_norm_backward(
-        stream[-1], params["lnf_g"], grad_normed, LN_EPS
+        cache["x_last"], params["lnf_g"], grad_normed, LN_EPS
     )
     block_grads: list[dict[str, np.ndarray]] = []
-    for l in reversed(range(len(params["blocks"]))):
-        p, x, h = params["blocks"][l], stream[2 * l], stream[2 * l + 1]
-        grad_h, ffn_grads = ffn_sublayer_backward(h, p, grad_x)
-        grad_x, attention_grads = attention_sublayer_backward(x, p, n_heads, grad_h)
-        merged = {**attention_grads, **ffn_grads}
-        block_grads.insert(0, {key: merged[key] for key in BLOCK_KEYS})
-    grad_W_tok_embed, grad_W_pos = embed_backward(tokens, W_tok, params["W_pos"], grad_x)
+    for p, caches in zip(reversed(params["blocks"]), reversed(cache["blocks"]), strict=True):
+        grad_x, grads = block_backward_from_cache(caches, p, grad_x)
+        block_grads.insert(0, grads)
+    grad_W_tok_embed, grad_W_pos = embed_backward(cache["tokens"], W_tok, params["W_pos"], grad_x)
     return {
         "W_tok": grad_W_tok_embed + grad_W_tok_head,  # tied: both uses add up
         "W_pos": grad_W_pos,
@@ -209,5 +214,5 @@ def gpt_backward_from_stream(
 
 def gpt_backward(tokens: ArrayLike, params: Params, n_heads: int, grad_logits: ArrayLike) -> Params:
     """Gradients of every parameter (shaped like ``params``) given grad_logits = ∂L/∂logits."""
-    stream = residual_stream(tokens, params, n_heads)
-    return gpt_backward_from_stream(tokens, params, n_heads, stream, grad_logits)
+    _, cache = gpt_forward_with_cache(tokens, params, n_heads)
+    return gpt_backward_from_cache(params, cache, grad_logits)
