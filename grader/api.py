@@ -100,7 +100,7 @@ def check(
         namespace = frame.f_back.f_globals
     chosen = select(all_exercises, names) if names else all_exercises
     if not names:
-        chosen = [ex for ex in chosen if any(callable(namespace.get(f)) for f in ex.functions)]
+        chosen = [ex for ex in chosen if module_source(namespace, ex.functions)]
         if not chosen:
             raise LookupError(
                 "no exercise's functions are defined here; name one: check('softmax')"
@@ -122,7 +122,8 @@ def module_source(namespace: dict[str, Any], functions: list[str]) -> str:
     Includes the imports (modules and imported functions) the namespace holds, the plain
     constants and helper functions the functions refer to, recursively.
     """
-    wanted = [f for f in functions if isinstance(namespace.get(f), types.FunctionType)]
+    here = namespace.get("__name__")
+    wanted = [f for f in functions if _defined_here(namespace.get(f), here)]
     if not wanted:
         return ""
     imports, constants, bodies = [], [], []
@@ -137,19 +138,24 @@ def module_source(namespace: dict[str, Any], functions: list[str]) -> str:
         if isinstance(value, types.ModuleType):
             alias = "" if value.__name__ == name else f" as {name}"
             imports.append(f"import {value.__name__}{alias}")
-        elif isinstance(value, types.FunctionType) and value.__module__ == namespace.get(
-            "__name__"
-        ):
+        elif _defined_here(value, here):
+            assert value is not None
             try:
                 bodies.append(inspect.getsource(value))
             except (OSError, TypeError):
                 raise ValueError(f"cannot find the source of {name}: define it in a cell") from None
-            todo.extend(_names_used(value))
+            if isinstance(value, types.FunctionType):
+                todo.extend(_names_used(value))
         elif callable(value) and getattr(value, "__module__", None):
             imports.append(f"from {value.__module__} import {value.__name__} as {name}")
         elif isinstance(value, (int, float, str, bool, tuple)) and not name.startswith("__"):
             constants.append(f"{name} = {value!r}")
     return "\n".join(sorted(set(imports)) + constants) + "\n\n\n" + "\n\n".join(bodies)
+
+
+def _defined_here(value: Any, module_name: Any) -> bool:
+    """A function or class defined in the namespace itself (not imported)."""
+    return isinstance(value, (types.FunctionType, type)) and value.__module__ == module_name
 
 
 def _names_used(fn: types.FunctionType) -> list[str]:
