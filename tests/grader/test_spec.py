@@ -26,7 +26,7 @@ checks:
 
 def write(tmp_path: Path, text: str) -> Path:
     folder = tmp_path / "03_mod"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "exercise.yaml").write_text(text)
     return folder
 
@@ -125,3 +125,20 @@ def test_load_exercises_sorted_and_select() -> None:
     assert [ex.module for ex in select(exercises, ["01_scale", "02"])] == ["scale", "total"]
     with pytest.raises(LookupError, match="no exercise called 'nope'"):
         select(exercises, ["nope"])
+
+
+def test_find_exercises_root_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.spec import find_exercises_root
+
+    monkeypatch.delenv("GRADEFORMER_EXERCISES", raising=False)
+    kit = tmp_path / "kit"
+    write(kit / "exercises", GOOD)  # kit/exercises/03_mod/exercise.yaml
+    copied = write(tmp_path / "mine", GOOD)  # mine/03_mod/exercise.yaml
+    (copied / "sub").mkdir()
+    assert find_exercises_root(cwd=kit) == kit / "exercises"
+    assert find_exercises_root(cwd=copied / "sub") == copied
+    assert find_exercises_root(copied, cwd=kit) == copied  # --exercises wins
+    monkeypatch.setenv("GRADEFORMER_EXERCISES", str(kit / "exercises"))
+    assert find_exercises_root(cwd=copied) == kit / "exercises"
+    with pytest.raises(FileNotFoundError, match="no exercises at"):
+        find_exercises_root(tmp_path / "nope", cwd=kit)
