@@ -4,7 +4,7 @@ Each student gets, per exercise, one of:
 
 - ``solution``: the solution module as written in ``solutions/``;
 - ``misconception: NAME``: the solution module with the exercise's ``misconceptions.py``
-  appended and each replaced function rebound (``softmax = softmax_no_max_shift``), so the
+  appended and each replaced function rebound (``<function> = <buggy function>``), so the
   student has exactly that bug (misconceptions.py is self-contained by rule);
 - ``stub``: the exercise's stub, untouched (not implemented yet);
 - ``missing``: no module at all.
