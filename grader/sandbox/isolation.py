@@ -4,7 +4,8 @@ Three levels, strongest first:
 
 - ``bwrap``: bubblewrap with new user (when not root), PID, network, IPC and UTS
   namespaces; a fresh root with only /usr, the Python install, numpy, the worker's support
-  files (read-only) and the run folder (read-write) visible; killed with its parent.
+  files (read-only) and the run folder (a small tmpfs holding read-only binds of the
+  modules) visible; killed with its parent.
 - ``unshare``: ``unshare -n --pid --fork --kill-child`` (with ``-U -r`` when not root):
   no network, own PID namespace, but every file the user can read is visible.
 - ``rlimits``: resource limits and an unprivileged uid (when root) only: files and
@@ -141,12 +142,23 @@ def contain_plan(uid: int | None) -> dict[str, Any]:
 
 
 def build_plan(
-    level: Isolation, python: str, support_dir: Path, run_dir: Path, uid: int | None
+    level: Isolation,
+    python: str,
+    support_dir: Path,
+    run_dir: Path,
+    uid: int | None,
+    scratch_bytes: int = 128 * 2**20,
 ) -> LaunchPlan:
-    """The command line that starts the worker at `level` (the script's config is appended)."""
+    """The command line that starts the worker at `level` (the script's config is appended).
+
+    Under bwrap the run folder is a tmpfs of `scratch_bytes` holding read-only binds of
+    the files in `run_dir`: student code can write scratch files but cannot fill the disk
+    or alter the modules.
+    """
     script_rel = os.path.join("grader", "sandbox", "worker_main.py")
     if level is Isolation.BWRAP:
-        argv = ["bwrap", *_bwrap_args(support_dir, run_dir, uid), python, "-I", "-S"]
+        args = _bwrap_args(support_dir, run_dir, uid, scratch_bytes)
+        argv = ["bwrap", *args, python, "-I", "-S"]
         return LaunchPlan(argv, SANDBOX_RUN, os.path.join(SANDBOX_SUPPORT, script_rel), uid)
     prefix: list[str] = []
     if level is Isolation.UNSHARE:
@@ -157,7 +169,7 @@ def build_plan(
     return LaunchPlan(argv, str(run_dir), script, uid, contain_plan(uid))
 
 
-def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None) -> list[str]:
+def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None, scratch: int) -> list[str]:
     if uid is None:
         args = ["--unshare-all"]
     else:  # root: no user namespace, so that the worker can setuid to a real uid
@@ -176,7 +188,10 @@ def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None) -> list[str]:
         args += _mkdirs(root) + ["--ro-bind", root, root]
     args += _hide_site_packages()
     args += _mkdirs(SANDBOX_SUPPORT) + ["--ro-bind", str(support_dir), SANDBOX_SUPPORT]
-    args += ["--bind", str(run_dir), SANDBOX_RUN, "--chdir", SANDBOX_RUN]
+    args += ["--perms", "0777", "--size", str(scratch), "--tmpfs", SANDBOX_RUN]
+    for entry in sorted(run_dir.iterdir()):
+        args += ["--ro-bind", str(entry), f"{SANDBOX_RUN}/{entry.name}"]
+    args += ["--chdir", SANDBOX_RUN]
     return args
 
 

@@ -63,6 +63,7 @@ class Limits:
     processes: int = 64  # RLIMIT_NPROC of uid 65534; applied only when the grader is root
     cpu_total_seconds: int = 3600  # RLIMIT_CPU hard: the whole worker's CPU budget
     result_bytes: int = 256 * 2**20  # the largest result the parent accepts
+    scratch_bytes: int = 128 * 2**20  # bwrap: size of the run folder's tmpfs (held in RAM)
     start_seconds: float = 60.0  # wall-clock time allowed to start a worker
 
 
@@ -140,7 +141,12 @@ class Worker:
         self._write_support()  # rewritten each time: a student may have deleted it
         run_dir = self._fresh_run_dir()
         plan = iso.build_plan(
-            self.isolation, sys.executable, self._root / "support", run_dir, self.uid
+            self.isolation,
+            sys.executable,
+            self._root / "support",
+            run_dir,
+            self.uid,
+            self.limits.scratch_bytes,
         )
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
