@@ -35,7 +35,7 @@ from reference.gradcheck import numerical_gradient, rel_error
 from reference.initialization import init_params
 from reference.layernorm import layer_norm, layer_norm_backward
 from reference.layers import count_parameters, dense, linear, linear_backward, neuron
-from reference.losses import cross_entropy, cross_entropy_grad
+from reference.losses import cross_entropy, cross_entropy_and_grad, cross_entropy_grad
 from reference.optim import adamw_update
 from reference.robtimus import attention_weighting, ffn_by_hand
 from reference.softmax_ops import log_softmax, log_softmax_backward, softmax, softmax_backward
@@ -76,7 +76,7 @@ __all__ = [
     # 11 training
     "gpt_loss_and_grads", "adamw_update", "train", "generate",
     # beyond the contract: backward passes, helpers, initialisation, corpus
-    "erf", "erfc", "linear", "rel_error",
+    "erf", "erfc", "linear", "rel_error", "cross_entropy_and_grad",
     "sigmoid_backward", "tanh_backward", "gelu_tanh_backward",
     "softmax_backward", "log_softmax_backward",
     "scaled_dot_product_attention_backward", "multi_head_attention_backward",

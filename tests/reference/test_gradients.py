@@ -28,16 +28,18 @@ def scalar(forward, G):
     ],
     ids=["relu", "sigmoid", "tanh", "gelu", "gelu_tanh"],
 )
-def test_activation_backward(forward, backward, rng, gradcheck):
-    x = rng.normal(size=(2, 3, 4)) * 2
+@pytest.mark.parametrize("lead", [(), (3,), (2, 3)], ids=str)
+def test_activation_backward(forward, backward, lead, rng, gradcheck):
+    x = rng.normal(size=(*lead, 4)) * 2
     x[np.abs(x) < 1e-3] = 0.5  # keep ReLU's kink away from the finite differences
     G = rng.normal(size=x.shape)
     gradcheck(scalar(forward, G), x, backward(x, G))
 
 
-def test_linear_backward(rng, gradcheck):
-    x, W, b = rng.normal(size=(2, 3, 4)), rng.normal(size=(4, 5)), rng.normal(size=5)
-    G = rng.normal(size=(2, 3, 5))
+@pytest.mark.parametrize("lead", [(), (3,), (2, 3)], ids=str)
+def test_linear_backward(lead, rng, gradcheck):
+    x, W, b = rng.normal(size=(*lead, 4)), rng.normal(size=(4, 5)), rng.normal(size=5)
+    G = rng.normal(size=(*lead, 5))
     grad_x, grad_W, grad_b = R.linear_backward(x, W, G)
     gradcheck(lambda x_: np.sum(R.linear(x_, W, b) * G), x, grad_x)
     gradcheck(lambda W_: np.sum(R.linear(x, W_, b) * G), W, grad_W)
@@ -78,8 +80,9 @@ def test_mlp_loss_and_grads(rng, gradcheck):
         gradcheck(f, args[name], grads[name])
 
 
-def test_layer_norm_backward(rng, gradcheck):
-    x = rng.normal(size=(2, 3, 5)) * 2 + 1
+@pytest.mark.parametrize("lead", [(), (3,), (2, 3)], ids=str)
+def test_layer_norm_backward(lead, rng, gradcheck):
+    x = rng.normal(size=(*lead, 5)) * 2 + 1
     gamma, beta = rng.normal(size=5), rng.normal(size=5)
     G = rng.normal(size=x.shape)
     grad_x, grad_gamma, grad_beta = R.layer_norm_backward(x, gamma, G)
