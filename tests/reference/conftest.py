@@ -5,17 +5,10 @@ The helper computes central differences itself (it does not trust
 gradient by the relative error max|a − n| / max(1e-8, max(|a| + |n|)).
 """
 
-import os
+from collections.abc import Callable
 
-# Tiny matrices run several times faster on one BLAS thread than on many. This takes effect
-# only if NumPy is not loaded yet (running tests/reference on its own).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-from collections.abc import Callable  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 TOLERANCE = 1e-6
 
