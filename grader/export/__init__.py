@@ -1,0 +1,7 @@
+"""Exports that plug gradeformer into the CI an instructor already uses.
+
+- `grader.export.gradescope`: an autograder zip (setup.sh, run_autograder, the package with
+  its reference and exercises) that grades every Gradescope submission with hidden checks.
+- `grader.export.github`: a GitHub Actions workflow for the students' repositories (the
+  release kit) that runs the public checks on every push and uploads the JSON result.
+"""

@@ -1,0 +1,126 @@
+"""CI exports: the Gradescope autograder run on a fake /autograder tree, and the GitHub
+Actions workflow parsed and its commands run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.export.github import RESULT_FILE, workflow
+from grader.export.gradescope import build_autograder
+from grader.spec import SOURCE_EXERCISES, load_exercises
+
+CHECKOUT = SOURCE_EXERCISES.parent
+SOLUTIONS = CHECKOUT / "solutions"
+SOFTMAX = next(ex for ex in load_exercises(SOURCE_EXERCISES) if ex.module == "softmax")
+GRADEFORMER = shutil.which("gradeformer")
+needs_cli = pytest.mark.skipif(GRADEFORMER is None, reason="the gradeformer command is not on PATH")
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The zip, built for exercise 03 with term seed 5, unzipped as Gradescope would."""
+    zip_path = build_autograder(
+        tmp_path_factory.mktemp("export") / "autograder.zip", CHECKOUT, 5, ["softmax"]
+    )
+    root = tmp_path_factory.mktemp("autograder")
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+        for info in zf.infolist():  # extractall drops the mode bits
+            (root / "source" / info.filename).chmod(info.external_attr >> 16)
+    return root
+
+
+def run_autograder(root: Path, submission: Path, gradeformer: str) -> dict[str, object]:
+    env = dict(os.environ, GRADEFORMER_AUTOGRADER_ROOT=str(root), GRADEFORMER_BIN=gradeformer)
+    env["GRADEFORMER_SUBMISSION"] = str(submission)
+    env.pop("GRADEFORMER_EXERCISES", None)
+    done = subprocess.run(
+        [str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr  # Gradescope wants 0 and a results file
+    return json.loads((root / "results" / "results.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_the_zip_ships_the_package_reference_and_exercises_but_no_solutions(
+    autograder: Path,
+) -> None:
+    source = autograder / "source"
+    for script in ("setup.sh", "run_autograder"):
+        assert (source / script).stat().st_mode & stat.S_IXUSR
+        subprocess.run(["bash", "-n", str(source / script)], check=True)
+    package = source / "gradeformer"
+    assert (package / "pyproject.toml").is_file() and (package / "reference").is_dir()
+    assert (package / "exercises" / "03_softmax" / "misconceptions.py").is_file()
+    assert not (package / "solutions").exists()
+    assert not list(package.rglob("__pycache__"))
+    assert "--seed 5" in (source / "run_autograder").read_text()
+
+
+@needs_cli
+def test_run_autograder_grades_the_submission_into_results_json(
+    autograder: Path, tmp_path: Path
+) -> None:
+    assert GRADEFORMER is not None
+    submission = tmp_path / "submission"
+    shutil.copytree(SOLUTIONS / "03_softmax", submission, ignore=shutil.ignore_patterns("__py*"))
+    results = run_autograder(autograder, submission, GRADEFORMER)
+    tests = results["tests"]
+    assert isinstance(tests, list) and len(tests) == len(SOFTMAX.checks) + len(SOFTMAX.questions)
+    assert all({"name", "score", "max_score"} <= set(t) for t in tests)
+    assert results["score"] == pytest.approx(SOFTMAX.points)
+    assert sum(t["max_score"] for t in tests) == pytest.approx(SOFTMAX.points)
+
+    shutil.copyfile(SOURCE_EXERCISES / "03_softmax" / "softmax.py", submission / "softmax.py")
+    assert run_autograder(autograder, submission, GRADEFORMER)["score"] == 0
+
+
+def test_run_autograder_still_writes_results_when_grading_fails(
+    autograder: Path, tmp_path: Path
+) -> None:
+    broken = shutil.which("false")
+    assert broken is not None
+    results = run_autograder(autograder, tmp_path, broken)
+    assert results["score"] == 0 and results["tests"] == []
+    assert "could not grade this submission (exit status 1)" in str(results["output"])
+
+
+def test_workflow_checks_on_push_and_uploads_the_json_result() -> None:
+    data = yaml.safe_load(workflow(python="3.12", install="pip install -e ."))
+    assert "push" in data["on"]
+    steps = data["jobs"]["check"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    assert uses[:2] == ["actions/checkout", "actions/setup-python"]
+    assert steps[1]["with"]["python-version"] == "3.12"
+    runs = {s.get("name"): s.get("run", "") for s in steps}
+    assert "pip install -e ." in runs["Install"]
+    assert runs["Check"] == "gradeformer check"
+    upload = steps[uses.index("actions/upload-artifact")]
+    assert upload["with"]["path"] == RESULT_FILE and upload["if"] == "always()"
+    assert RESULT_FILE in runs["Result as JSON"] and "--format json" in runs["Result as JSON"]
+    assert steps[-1]["if"] == "steps.check.outcome == 'failure'"
+
+
+@needs_cli
+def test_the_workflow_commands_work_in_a_students_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(SOLUTIONS / "03_softmax", repo / "03_softmax")
+    steps = yaml.safe_load(workflow())["jobs"]["check"]["steps"]
+    runs = {s.get("name"): s["run"] for s in steps if "run" in s}
+    env = dict(os.environ)
+    env.pop("GRADEFORMER_EXERCISES", None)
+    for name in ("Check", "Result as JSON"):
+        command = runs[name].replace("gradeformer check", "gradeformer check softmax")
+        command += "" if name == "Check" else " --exercise softmax"
+        done = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((repo / RESULT_FILE).read_text())
+    assert result["mode"] == "public" and result["percent"] == 100.0
