@@ -1,8 +1,9 @@
 """What every writer says about a check, in one place.
 
 `redact(check)` is the only gate for hidden checks: a hidden check keeps its name, kind,
-status and points; its message, diagnostics, misconception, trace and the student's prints on
-it are dropped (they may contain hidden inputs or values). Every writer renders checks through
+status, points and the misconception it matched (name and hint: our words, never values);
+its message, diagnostics, trace and the student's prints on it are dropped (they may contain
+hidden inputs or values). Every writer renders checks through
 `visible_check` → `feedback_lines`, so no format can leak what another one hides.
 """
 
@@ -28,13 +29,12 @@ class Line:
 
 
 def redact(check: CheckResult) -> CheckResult:
-    """A copy of `check` that is safe to show: hidden checks lose everything but name/kind."""
+    """A copy of `check` that is safe to show: hidden checks keep only name, kind, points and
+    the matched misconception's name and hint."""
     if check.visibility != "hidden":
         return check
     message = "" if check.passed else HIDDEN_NOTE
-    return dataclasses.replace(
-        check, message=message, details=[], misconception=None, hint=None, trace=[], output=""
-    )
+    return dataclasses.replace(check, message=message, details=[], trace=[], output="")
 
 
 def redact_submission(result: SubmissionResult) -> SubmissionResult:

@@ -21,7 +21,7 @@ from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.writers import FORMATS, write
 
 # Strings that only the hidden checks carry: no format may ever print them.
-SECRETS = ["0.8312345", "SECRET-INPUT-[7, 3]", "hidden print 42", "HIDDEN-TRACE", "hidden-bug"]
+SECRETS = ["0.8312345", "SECRET-INPUT-[7, 3]", "hidden print 42", "HIDDEN-TRACE"]
 
 VIS = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
 FMT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
@@ -211,6 +211,7 @@ def test_hidden_values_and_prints_never_appear(fmt: str) -> None:
     for secret in SECRETS:
         assert secret not in text, f"{fmt} leaks {secret!r}"
     assert "axis=0 on a 3-D input" in text  # the hidden check's name is shown
+    assert "hidden-bug" in text  # and the misconception it matched: our words, never values
 
 
 def test_unknown_format_is_a_value_error() -> None:
