@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from grader.cases import Case, call_python, instructor_function, reference_functions
+from grader.cases import (
+    Case,
+    call_python,
+    instructor_function,
+    load_instructor_module,
+    reference_functions,
+)
 from grader.compare import compare_values
 from grader.spec import CheckSpec, ExerciseSpec, MisconceptionSpec
 
@@ -53,7 +59,12 @@ def misconception_outputs(
 def match_misconception(
     exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list[Any], seed: int
 ) -> MisconceptionSpec | None:
-    """The first misconception (in spec order) whose outputs equal the student's, or None."""
+    """The first misconception (in spec order) whose outputs equal the student's, or None.
+
+    None too when misconceptions.py is not there (a student kit ships without it).
+    """
+    if load_instructor_module(exercise, "misconceptions") is None:
+        return None
     exact = check.compare == "exact"
     for mis in exercise.misconceptions:
         if not set(mis.replaces) & {c.fn for c in case.calls}:

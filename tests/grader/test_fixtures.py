@@ -48,3 +48,18 @@ def test_literal_checks_need_no_fixture(monkeypatch: pytest.MonkeyPatch) -> None
     exercise = load_exercise(EXERCISE)
     case = build_case(exercise, exercise.checks[0], 0)
     np.testing.assert_array_equal(case.expected[0], [2.0, 4.0, 6.0])  # type: ignore[index]
+
+
+def test_a_kit_without_misconceptions_py_still_grades(
+    fake_reference: object, tmp_path: Path
+) -> None:
+    from grader.engine import grade_submission
+
+    kit = tmp_path / "01_scale"
+    kit.mkdir()
+    for name in ("exercise.yaml", "cases.py"):
+        (kit / name).write_text((EXERCISE / name).read_text())
+    wrong = Path(__file__).parent / "fixtures" / "submissions" / "wrong"
+    result = grade_submission(wrong, [load_exercise(kit)], mode="public")
+    grid = result.exercises[0].checks[1]
+    assert grid.status == "fail" and grid.misconception is None
