@@ -1,5 +1,6 @@
 """A real `gradeformer grade` on a small class: killed with SIGKILL at random points and
-resumed, and rerun with different --jobs; the results never change (issue 8, items 5-6).
+resumed, rerun with different --jobs and on a Dask cluster; the results never change
+(issue 8, items 5-6; issue 7, item 2).
 
 The class is six students on exercise 03 (softmax): a solution, the same as a zip, the stub,
 a misconception, an empty folder and a syntax error, with names that have spaces and accents.
@@ -109,4 +110,17 @@ def test_same_seed_same_bytes_whatever_the_jobs(
 ) -> None:
     out = tmp_path / "results"
     subprocess.run(grade_command(klass, out, "--jobs", jobs), check=True, capture_output=True)
+    assert canonical(out) == uninterrupted
+
+
+def test_dask_executor_gives_the_same_bytes_as_a_local_run(
+    klass: Path, uninterrupted: dict[str, str], tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed")
+    out = tmp_path / "results"
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        dask = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+        subprocess.run(grade_command(klass, out, *dask), check=True, capture_output=True)
     assert canonical(out) == uninterrupted
