@@ -1,6 +1,7 @@
 """The `gradeformer` command line: parses options and delegates; no grading logic lives here.
 
-Each command is a small click function in its own module under `grader/commands/`.
+Each command is a small click function named `command` in its own module
+`grader/commands/<command name>.py`, imported only when that command runs.
 
 Exit codes (every command):
   0  done (for `check`: every check passed)
@@ -24,7 +25,23 @@ EXIT_CODES_HELP = (
 )
 
 
+class CommandsGroup(click.Group):
+    """A group whose sub-commands live in `grader.commands.<name>` and load only when used,
+    so `gradeformer check` does not pay for importing the report or the batch machinery."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        module = importlib.import_module(f"{commands.__name__}.{cmd_name}")
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
+
+
 @click.group(
+    cls=CommandsGroup,
     help="Build a transformer from scratch, one hand-checkable step at a time, "
     "and get graded on it.\n\n" + EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -32,18 +49,6 @@ EXIT_CODES_HELP = (
 @click.version_option(__version__, prog_name="gradeformer")
 def cli() -> None:
     """Root command group."""
-
-
-def _register_commands() -> None:
-    """Add every `click.Command` named `command` found in `grader.commands.*`."""
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        command = getattr(module, "command", None)
-        if isinstance(command, click.Command):
-            cli.add_command(command)
-
-
-_register_commands()
 
 
 def main() -> None:
