@@ -31,11 +31,12 @@ class MisconceptionReport:
     failed: list[str]  # every check it fails
     hidden_failed: list[str]
     named_on: list[str]
+    lost_nothing: bool
 
     @property
     def problems(self) -> list[str]:
         out = []
-        if self.percent >= 100.0:
+        if self.lost_nothing:
             out.append(f"misconception {self.name!r} loses no points")
         if not self.hidden_failed:
             out.append(f"misconception {self.name!r} is caught by no hidden check")
@@ -61,8 +62,15 @@ class ExerciseValidation:
         return not self.problems
 
 
+FULL_MARKS_SLACK = 1e-6  # points are scaled and rounded to 6 decimals
+
+
 def _percent(ex: ExerciseResult) -> float:
     return 100.0 * ex.score / ex.max_score if ex.max_score else 100.0
+
+
+def _full_marks(ex: ExerciseResult) -> bool:
+    return ex.score >= ex.max_score - FULL_MARKS_SLACK
 
 
 def misconception_report(exercise: ExerciseSpec, index: int, seed: int) -> MisconceptionReport:
@@ -77,15 +85,26 @@ def misconception_report(exercise: ExerciseSpec, index: int, seed: int) -> Misco
         failed=[c.name for c in failed],
         hidden_failed=[c.name for c in failed if c.visibility == "hidden"],
         named_on=[c.name for c in failed if c.misconception == mis.name],
+        lost_nothing=_full_marks(result),
     )
 
 
 def validate(
-    exercises: list[ExerciseSpec], exercises_dir: Path, solutions_dir: Path, seed: int = 0
+    exercises: list[ExerciseSpec],
+    exercises_dir: Path,
+    solutions_dir: Path,
+    seed: int = 0,
+    every_exercise: list[ExerciseSpec] | None = None,
 ) -> list[ExerciseValidation]:
-    """Validate every exercise; see the module docstring for what is required."""
-    solved = grade_submission(solutions_dir, exercises, "hidden", seed)
-    stubs = grade_submission(exercises_dir, exercises, "hidden", seed)
+    """Validate `exercises`; see the module docstring for what is required.
+
+    `every_exercise` (default: `exercises`) is what the submissions are searched for, so
+    the modules a validated exercise `requires` are found even when it is validated alone.
+    """
+    searched = every_exercise or exercises
+    only = [ex.name for ex in exercises]
+    solved = grade_submission(solutions_dir, searched, "hidden", seed, only=only)
+    stubs = grade_submission(exercises_dir, searched, "hidden", seed, only=only)
     reports = []
     for exercise in exercises:
         sol = solved.exercise(exercise.name)
@@ -99,7 +118,7 @@ def validate(
         )
         if report.solution_percent is None:
             report.problems.append(f"no solution {exercise.module}.py under {solutions_dir}")
-        elif sol.status != "graded" or report.solution_percent < 100.0:
+        elif sol.status != "graded" or not _full_marks(sol):
             failing = [c for c in sol.checks if not c.passed]
             why = "; ".join(f"{c.name}: {c.message}" for c in failing[:3]) or sol.message
             report.problems.append(f"solution scores {report.solution_percent:.1f}%: {why}")

@@ -36,12 +36,13 @@ def command(
         root = find_exercises_root(exercises_dir)
     except FileNotFoundError as exc:
         raise InputError(str(exc)) from None
-    exercises = select(exercises_or_fail(root, names), list(names))
+    every_exercise = exercises_or_fail(root, names)
+    exercises = select(every_exercise, list(names))
     solutions = solutions_dir or root.parent / "solutions"
     if not solutions.is_dir():
         raise InputError(f"no solutions at {solutions}; pass --solutions DIR")
     with instructor_errors():
-        reports = validate(exercises, root, solutions, seed)
+        reports = validate(exercises, root, solutions, seed, every_exercise)
     console = Console(width=None if sys.stdout.isatty() else 160)  # CI logs get whole rows
     for report in reports:
         console.print(_table(report))

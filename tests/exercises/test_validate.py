@@ -39,3 +39,14 @@ def test_exercise_suite_is_sound(name: str, reports: dict[str, ExerciseValidatio
     assert "not implemented yet" in report.stub_message
     for mis in report.misconceptions:
         assert mis.percent < 100.0 and mis.hidden_failed and mis.named_on
+
+
+def test_an_exercise_validated_alone_finds_the_modules_it_requires() -> None:
+    """10_transformer's solution imports attention, layernorm and ffn: validating it alone
+    must still locate them (it failed with "No module named 'attention'" once)."""
+    every = load_exercises(EXERCISES)
+    chosen = [ex for ex in every if ex.name == "10_transformer"]
+    assert chosen and chosen[0].requires  # the premise: it depends on earlier modules
+    (report,) = validate(chosen, EXERCISES, SOLUTIONS, every_exercise=every)
+    assert report.problems == []
+    assert report.solution_percent == 100.0
