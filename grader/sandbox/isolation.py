@@ -11,12 +11,16 @@ Three levels, strongest first:
 - ``rlimits``: resource limits and an unprivileged uid (when root) only: files and
   network are not contained.
 
-When the grader runs as root the worker drops to uid/gid 65534 ("nobody") before any
-student code runs. At the unshare and rlimits levels a root-started worker first makes a
-private mount namespace (see `contain_plan`): it hides the project tree and every package
-beside numpy, and, if the Python install sits under a directory nobody cannot enter (pyenv
-in /root), mounts a tmpfs over that directory and moves the install back so the drop still
-works. bubblewrap builds its own tree and needs none of this.
+When the grader runs as root the worker drops, before any student code runs, to a uid and
+gid of its own (`worker_uid`: unused by any account, different for each worker), so that
+workers grading different students at the same time cannot signal each other or read each
+other's files, and `RLIMIT_NPROC` counts this worker's processes only.
+
+At the unshare and rlimits levels a root-started worker first makes a private mount
+namespace (see `contain_plan`): it hides the project tree and every package beside numpy,
+and, if the Python install sits under a directory others cannot enter (pyenv in /root),
+mounts a tmpfs over that directory and moves the install back so the drop still works.
+bubblewrap builds its own tree and needs none of this.
 
 `detect_isolation()` tries each level once per process (starting a real worker and
 pinging it) and caches the answer.
@@ -25,6 +29,7 @@ pinging it) and caches the answer.
 from __future__ import annotations
 
 import enum
+import itertools
 import os
 import shutil
 import stat
@@ -36,7 +41,8 @@ from typing import Any
 
 import numpy as np
 
-NOBODY = 65534
+UID_BASE = 1_500_000_000  # far above any account's uid; 2**22 uids from here are ours
+_uid_counter = itertools.count()
 SANDBOX_SUPPORT = "/gf/support"
 SANDBOX_RUN = "/gf/run"
 
@@ -72,9 +78,16 @@ class LaunchPlan:
     contain: dict[str, Any] = field(default_factory=dict)  # mounts the worker makes itself
 
 
-def drop_uid() -> int | None:
-    """The uid the worker runs as: 65534 when the grader is root, else unchanged."""
-    return NOBODY if os.geteuid() == 0 else None
+def worker_uid() -> int | None:
+    """A fresh uid for the next worker when the grader is root (None: keep the grader's).
+
+    UID_BASE + 64 · (pid mod 65536) + (a per-process counter mod 64): distinct for the
+    workers of one grader process, and for those of concurrent grader processes unless
+    their pids agree modulo 65536.
+    """
+    if os.geteuid() != 0:
+        return None
+    return UID_BASE + 64 * (os.getpid() % 65536) + next(_uid_counter) % 64
 
 
 def numpy_site() -> str:

@@ -60,7 +60,7 @@ class Limits:
     file_bytes: int = 64 * 2**20  # largest file written, stdout included (RLIMIT_FSIZE)
     open_files: int = 64  # RLIMIT_NOFILE
     output_bytes: int = 64 * 2**10  # captured stdout+stderr read back per call
-    processes: int = 64  # RLIMIT_NPROC of uid 65534; applied only when the grader is root
+    processes: int = 64  # RLIMIT_NPROC of the worker's own uid; applied only as root
     cpu_total_seconds: int = 3600  # RLIMIT_CPU hard: the whole worker's CPU budget
     result_bytes: int = 256 * 2**20  # the largest result the parent accepts
     scratch_bytes: int = 128 * 2**20  # bwrap: size of the run folder's tmpfs (held in RAM)
@@ -114,7 +114,7 @@ class Worker:
         self.modules = {name: Path(path) for name, path in modules.items()}
         self.limits = limits or Limits()
         self.isolation = iso.Isolation(isolation) if _probing else iso.require(isolation)
-        self.uid = iso.drop_uid()
+        self.uid = iso.worker_uid()  # the uid student code runs as (None: the grader's)
         self.startup_s = 0.0  # wall time of the last start
         self.starts = 0
         self._root = Path(tempfile.mkdtemp(prefix="gradeformer-"))
@@ -150,7 +150,8 @@ class Worker:
         )
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
-        out = os.open(self._root / "output", os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC)
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+        out = os.open(self._root / "output", flags, 0o600)
         config = {
             "request_fd": req_r,
             "result_fd": res_w,
@@ -354,7 +355,7 @@ class Worker:
             target.parent.chmod(0o755)
             target.write_bytes(source.read_bytes() if source else b"")
             target.chmod(0o644)
-        self._root.chmod(0o711)  # uid 65534 may pass through, not list
+        self._root.chmod(0o711)  # the worker's uid may pass through, not list
 
     def _fresh_run_dir(self) -> Path:
         """An empty run folder holding a copy of each module (recopied on every start)."""
@@ -364,9 +365,11 @@ class Worker:
         run_dir.chmod(0o711)  # bwrap, root without capabilities, must enter it
         for name, path in self.modules.items():
             shutil.copyfile(path, run_dir / f"{name}.py")
-        if self.uid is not None:
-            for entry in [run_dir, *run_dir.iterdir()]:
+        if self.uid is not None:  # the worker's uid only: other workers' uids cannot read them
+            for entry in run_dir.iterdir():
                 os.chown(entry, self.uid, self.uid)
+                entry.chmod(0o600)
+            os.chown(run_dir, self.uid, self.uid)
         return run_dir
 
     def _stage_dir(self) -> Path:

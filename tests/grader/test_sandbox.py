@@ -58,6 +58,10 @@ def sleeps(seconds):
 def allocates(gib):
     return np.ones(int(gib * 2**30 // 8)).sum()
 
+def read_file(path):
+    with open(path) as f:
+        return f.read()
+
 def vandal():
     for name in os.listdir("."):
         try:
@@ -178,7 +182,7 @@ def test_the_environment_is_scrubbed(worker: Worker, monkeypatch: pytest.MonkeyP
     assert env["blas"] == "1" and env["secret"] is None and env["stdin"] == ""
     assert env["cwd_files"] == ["attention.py", "broken.py", "softmax.py"]
     if os.geteuid() == 0:
-        assert env["uid"] == 65534
+        assert env["uid"] == worker.uid and worker.uid >= iso.UID_BASE
 
 
 def test_output_is_capped(worker: Worker) -> None:
@@ -273,3 +277,14 @@ def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(
         out = _call(w, "divide", 1, 2)
     assert out.error_kind == "exited" and out.message.startswith("the worker did not start: ")
     assert "memory" in out.message  # 8 MiB of address space is too little to import numpy
+
+
+def test_as_root_each_worker_gets_its_own_uid(modules: dict[str, Path]) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("uids are dropped only when the grader runs as root")
+    with Worker(modules, isolation=Isolation.RLIMITS) as a, Worker(modules) as b:
+        uids = {_call(w, "environment").value["uid"] for w in (a, b)}
+        neighbour = str(b._root / "run" / "softmax.py")  # b is running: its files exist
+        snooping = _call(a, "read_file", neighbour)
+    assert len(uids) == 2 and min(uids) >= iso.UID_BASE
+    assert snooping.error_type == "PermissionError"  # not even at the weakest level
