@@ -11,7 +11,6 @@ import errno
 import json
 import os
 import signal
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -277,20 +276,3 @@ def test_summary_line_names_what_happened() -> None:
     assert summary.describe() == (
         "28 students graded (2 already done, skipped) · mean 71.2% · 1 timed out · 1 failed"
     )
-
-
-def test_dask_executor_gives_the_same_results_as_a_local_run(klass: Path, tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed")
-    import cloudpickle
-
-    make_student(klass, "dave", crash="")
-    local, remote = tmp_path / "local", tmp_path / "dask"
-    run(klass, local)
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        summary = run(klass, remote, executor="dask", scheduler=cluster.scheduler_address)
-    assert summary.graded == 6 and summary.failed == ["dave"]
-    for path in sorted(local.glob("*.json")):
-        assert (remote / path.name).read_text() == path.read_text()

@@ -2,8 +2,9 @@
 resumed, rerun with different --jobs and on a Dask cluster; the results never change
 (issue 8, items 5-6; issue 7, item 2).
 
-The class is six students on exercise 03 (softmax): a solution, the same as a zip, the stub,
-a misconception, an empty folder and a syntax error, with names that have spaces and accents.
+The class is seven students on exercise 03 (softmax): a solution, the same as a zip, the
+stub, a misconception, an empty folder, a syntax error and a corrupt zip, with names that
+have spaces and accents.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("class")
     exercises = [ex for ex in load_exercises(SOURCE_EXERCISES) if ex.name == EXERCISE]
     write_class(root, exercises, SOLUTIONS, roster())
+    (root / "mallory.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
     return root
 
 
@@ -70,9 +72,12 @@ def uninterrupted(klass: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
 def test_the_class_grades_as_built(uninterrupted: dict[str, str]) -> None:
     assert sorted(uninterrupted) == [
         "Ada Chen.json", "Chloé stub.json", "Zoë van Dijk.json", "ben.json", "dmitri.json",
-        "eve.json",
+        "eve.json", "mallory.json",
     ]  # fmt: skip
     percent = {k: json.loads(v)["percent"] for k, v in uninterrupted.items()}
+    assert (
+        "zip" in json.loads(uninterrupted["mallory.json"])["error"] and percent["mallory.json"] == 0
+    )
     assert percent["Ada Chen.json"] == percent["ben.json"] == 100.0
     assert percent["Chloé stub.json"] == percent["eve.json"] == percent["Zoë van Dijk.json"] == 0
     assert 0 < percent["dmitri.json"] < 100
