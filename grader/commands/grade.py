@@ -110,6 +110,11 @@ def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
 @click.option("--force", is_flag=True, help="Class: regrade students already graded.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local")
 @click.option("--scheduler", help="Class with --executor dask: the scheduler address.")
+@click.option(
+    "--timings/--no-timings",
+    default=True,
+    help="One submission: include wall-clock fields (--no-timings: byte-identical reruns).",
+)
 def command(
     path: Path,
     fmt: str,
@@ -125,6 +130,7 @@ def command(
     force: bool,
     executor: str,
     scheduler: str | None,
+    timings: bool,
 ) -> None:
     """Grade PATH: a submission (folder, .zip, .ipynb) or a class (a folder of them)."""
     if not path.exists():
@@ -138,7 +144,7 @@ def command(
     else:
         with instructor_errors():
             result = grade_submission(path, exercises, mode, seed, isolation=iso, only=list(only))  # type: ignore[arg-type]
-        _write(result, fmt, out)
+        _write(result, fmt, out, timings)
         if result.error:
             raise InputError(result.error)
         percent = result.percent
@@ -147,15 +153,15 @@ def command(
         sys.exit(1)
 
 
-def _write(result: SubmissionResult, fmt: str, out: Path | None) -> None:
+def _write(result: SubmissionResult, fmt: str, out: Path | None, timings: bool) -> None:
     from grader.writers import write
 
     if out is None:
-        write(result, fmt, sys.stdout)
+        write(result, fmt, sys.stdout, timings=timings)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as stream:
-        write(result, fmt, stream)
+        write(result, fmt, stream, timings=timings)
     click.echo(f"{result.percent:.1f}% · written to {out}", err=True)
 
 

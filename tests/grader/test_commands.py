@@ -139,3 +139,13 @@ def test_one_submission_or_a_class(fake_exercises: list, tmp_path: Path) -> None
     (klass / "bob.zip").write_bytes(b"")
     assert not is_single(klass, fake_exercises)
     assert is_single(klass / "bob.zip", fake_exercises)
+
+
+def test_grade_no_timings_gives_identical_bytes(fake_reference: object) -> None:
+    args = ["grade", str(SUBMISSIONS / "wrong"), "--exercises", EXERCISES, "--format", "json"]
+    _, with_timings = run(*args)
+    assert "duration_s" in with_timings
+    _, first = run(*args, "--no-timings")
+    _, second = run(*args, "--no-timings")
+    assert first == second
+    assert "duration_s" not in first and "started_at" not in first
