@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.executors import GradeFn, GradeTask, ResultDict, Results, run_dask, run_local
+from grader.executors import (
+    ExecutorError,
+    GradeFn,
+    GradeTask,
+    ResultDict,
+    Results,
+    run_dask,
+    run_local,
+)
 from grader.results import SubmissionResult
 from grader.spec import ExerciseSpec, select
 
@@ -188,9 +196,12 @@ def grade_class(
     else:
         stream = run_local(todo, jobs or os.cpu_count() or 1)
     with contextlib.closing(stream):  # on an error, running graders are stopped
-        for task, result in _with_progress(stream, len(todo), progress):
-            write_result(out_dir / f"{task.student}{RESULT_SUFFIX}", result)
-            results[task.student] = result
+        try:
+            for task, result in _with_progress(stream, len(todo), progress):
+                write_result(out_dir / f"{task.student}{RESULT_SUFFIX}", result)
+                results[task.student] = result
+        except ExecutorError as exc:
+            raise BatchError(str(exc)) from exc
 
     return _summarise(results, skipped, ignored, time.perf_counter() - start)
 

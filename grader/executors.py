@@ -31,6 +31,7 @@ from grader.spec import SpecError
 
 GradeFn = Callable[..., SubmissionResult]
 ResultDict = dict[str, Any]
+Outcome = tuple[str, Any]  # ("ok", result dict) or ("spec", SpecError's arguments)
 Results = Generator[tuple["GradeTask", ResultDict], None, None]
 
 
@@ -95,6 +96,26 @@ def _max_score(exercises: Sequence[Any], only: Sequence[str] | None) -> float:
     )
 
 
+def run_portable(task: GradeTask) -> Outcome:
+    """`run_task`, with a `SpecError` returned as its constructor arguments instead of raised
+    (it does not pickle), so the outcome can cross a process or network boundary."""
+    try:
+        return ("ok", run_task(task))
+    except SpecError as exc:
+        return ("spec", (exc.path, exc.key_path, exc.expected, exc.got))
+
+
+def _unwrap(outcome: Outcome) -> ResultDict:
+    kind, payload = outcome
+    if kind == "spec":
+        raise SpecError(*payload)
+    return dict(payload)
+
+
+class ExecutorError(Exception):
+    """The executor itself cannot run (Dask missing, scheduler unreachable)."""
+
+
 def _engine_grade_fn() -> GradeFn:
     from grader.engine import grade_submission
 
@@ -130,11 +151,9 @@ def run_local(tasks: Iterable[GradeTask], jobs: int) -> Results:
 
 
 def _child(task: GradeTask, sender: multiprocessing.connection.Connection) -> None:
-    """Process body: grade, then send ("ok", dict) or ("raise", exception)."""
+    """Process body: grade, send the outcome."""
     try:
-        sender.send(("ok", run_task(task)))
-    except SpecError as exc:  # its constructor arguments, as SpecError does not pickle
-        sender.send(("spec", (exc.path, exc.key_path, exc.expected, exc.got)))
+        sender.send(run_portable(task))
     finally:
         sender.close()
 
@@ -143,7 +162,7 @@ def _collect(
     receiver: Any, process: multiprocessing.process.BaseProcess, task: GradeTask
 ) -> ResultDict:
     try:
-        kind, payload = receiver.recv()
+        outcome = receiver.recv()
     except EOFError:
         process.join()
         return error_result(
@@ -152,9 +171,7 @@ def _collect(
     finally:
         receiver.close()
     process.join()
-    if kind == "spec":
-        raise SpecError(*payload)
-    return dict(payload)
+    return _unwrap(outcome)
 
 
 def _exit(process: multiprocessing.process.BaseProcess) -> str:
@@ -172,27 +189,27 @@ def run_dask(tasks: Iterable[GradeTask], scheduler: str) -> Results:
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
-        raise RuntimeError(
+        raise ExecutorError(
             "the dask executor needs dask.distributed: pip install 'gradeformer[dask]'"
         ) from exc
-    with Client(scheduler) as client:
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
         futures = {
-            client.submit(run_task, task, key=f"grade-{i}", pure=False): task
+            client.submit(run_portable, task, key=f"grade-{i}", pure=False): task
             for i, task in enumerate(tasks)
         }
         try:
             for future in as_completed(futures):
                 task = futures[future]
                 try:
-                    yield task, future.result()
-                except SpecError:
-                    raise
+                    outcome = future.result()
                 except Exception as exc:  # noqa: BLE001 - KilledWorker and other cluster failures
-                    yield (
-                        task,
-                        error_result(
-                            task, f"the Dask worker failed while grading this submission: {exc!r}"
-                        ),
-                    )
+                    message = f"the Dask worker failed while grading this submission: {exc!r}"
+                    yield task, error_result(task, message)
+                else:
+                    yield task, _unwrap(outcome)
         finally:
             client.cancel(list(futures))

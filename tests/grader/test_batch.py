@@ -20,7 +20,7 @@ import pytest
 from grader import batch
 from grader.batch import BatchError, find_submissions, grade_class, read_result, write_result
 from grader.results import ExerciseResult, SubmissionResult
-from grader.spec import ExerciseSpec
+from grader.spec import ExerciseSpec, SpecError
 
 EXERCISES = [
     ExerciseSpec(
@@ -56,6 +56,10 @@ def fake_grade(
     """Score = the number in score.txt (+ seed, so a new seed gives a new result)."""
     if _read_member(path, "crash") is not None:
         raise ZeroDivisionError("boom")
+    if _read_member(path, "bad spec") is not None:
+        raise SpecError(
+            "exercises/01_fake/exercise.yaml", "checks[0].rtol", "must be a number", "x"
+        )
     if _read_member(path, "die") is not None:
         os.kill(os.getpid(), signal.SIGKILL)
     if _read_member(path, "slow") is not None:
@@ -186,6 +190,14 @@ def test_a_crash_or_a_killed_grader_is_one_error_result_and_the_batch_goes_on(
     eve = json.loads((out / "eve.json").read_text())
     assert "killed by SIGKILL" in eve["error"]
     assert scores(out)["alice"] == 7.0
+
+
+def test_an_instructor_side_spec_error_stops_the_batch_as_itself(
+    klass: Path, tmp_path: Path
+) -> None:
+    make_student(klass, "dave", **{"bad spec": ""})
+    with pytest.raises(SpecError, match=r"exercise.yaml: checks\[0\].rtol must be a number"):
+        run(klass, tmp_path / "results", jobs=1)
 
 
 def test_rerun_skips_finished_students_and_regrades_missing_or_garbled_ones(
