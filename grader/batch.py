@@ -11,9 +11,9 @@ graded.
 Each result is written as ``<out_dir>/<student>.json`` (`SubmissionResult.to_dict()`)
 through a temporary file in the same folder, flushed to disk and renamed over the target,
 so a result file is either absent or complete. A rerun skips every student whose result
-exists, parses and was graded with the same mode and seed, unless `force`. A run killed at
-any point therefore resumes with nothing lost and nothing graded twice; the ``.*.tmp`` files
-a killed run leaves are never read, and the next run removes them.
+exists, parses and was graded with the same mode, seed and exercises, unless `force`. A run
+killed at any point therefore resumes with nothing lost and nothing graded twice; the
+``.*.tmp`` files a killed run leaves are never read, and the next run removes them.
 """
 
 from __future__ import annotations
@@ -168,8 +168,7 @@ def grade_class(
         raise BatchError("the dask executor needs a scheduler address (--scheduler HOST:PORT)")
     if not submissions_dir.is_dir():
         raise BatchError(f"no class folder at {submissions_dir}")
-    if only:
-        select(list(exercises), list(only))  # LookupError naming an unknown exercise
+    chosen = select(list(exercises), list(only)) if only else list(exercises)
     submissions, ignored = find_submissions(submissions_dir, exclude=out_dir)
     if not submissions:
         raise BatchError(f"no student folders or .zip files in {submissions_dir}")
@@ -179,7 +178,7 @@ def grade_class(
     todo: list[GradeTask] = []
     for sub in submissions:
         done = None if force else read_result(out_dir / f"{sub.student}{RESULT_SUFFIX}")
-        if done is not None and done.get("mode") == mode and done.get("seed") == seed:
+        if done is not None and _is_current(done, mode, seed, chosen):
             results[sub.student] = done
             continue
         todo.append(
@@ -204,6 +203,16 @@ def grade_class(
             raise BatchError(str(exc)) from exc
 
     return _summarise(results, skipped, ignored, time.perf_counter() - start)
+
+
+def _is_current(done: ResultDict, mode: str, seed: int, exercises: Sequence[ExerciseSpec]) -> bool:
+    """True when a stored result was graded the way this run would grade: same mode, term
+    seed and exercises (a submission-level error lists no exercises: its points must match)."""
+    if done.get("mode") != mode or done.get("seed") != seed:
+        return False
+    if done.get("exercises"):
+        return [ex.get("exercise") for ex in done["exercises"]] == [ex.name for ex in exercises]
+    return bool(done.get("max_score") == sum(ex.points for ex in exercises))
 
 
 def _prepare_out_dir(out_dir: Path) -> None:

@@ -14,13 +14,14 @@ import signal
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from grader import batch
 from grader.batch import BatchError, find_submissions, grade_class, read_result, write_result
 from grader.results import ExerciseResult, SubmissionResult
-from grader.spec import ExerciseSpec, SpecError
+from grader.spec import ExerciseSpec, SpecError, select
 
 EXERCISES = [
     ExerciseSpec(
@@ -66,6 +67,7 @@ def fake_grade(
         time.sleep(float(_read_member(path, "slow") or 1))
     score = float(_read_member(path, "score.txt") or 0) + seed
     message = _read_member(path, "message.txt") or ""
+    chosen = select(exercises, only)
     return SubmissionResult(
         submission=str(path),
         student=student,
@@ -73,8 +75,13 @@ def fake_grade(
         seed=seed,
         isolation="fake",
         score=score,
-        max_score=10.0,
-        exercises=[ExerciseResult("01_fake", "Fake", "fake", "graded", score, 10.0, message)],
+        max_score=sum(ex.points for ex in chosen),
+        exercises=[
+            ExerciseResult(
+                ex.name, ex.title, ex.module, "graded", score if i == 0 else 0.0, ex.points, message
+            )
+            for i, ex in enumerate(chosen)
+        ],  # fmt: skip
     )
 
 
@@ -226,6 +233,18 @@ def test_force_or_a_new_seed_regrades_everyone(klass: Path, tmp_path: Path) -> N
     summary = run(klass, out, seed=1)
     assert (summary.graded, summary.skipped) == (5, 0)
     assert scores(out)["alice"] == 8.0
+
+
+def test_a_different_choice_of_exercises_regrades(klass: Path, tmp_path: Path) -> None:
+    more = ExerciseSpec(
+        folder=Path("02_more"), title="More", module="more", points=5.0, functions=["g"], checks=[]
+    )
+    out, both = tmp_path / "results", [*EXERCISES, more]
+    options: dict[str, Any] = {"progress": False, "grade_fn": fake_grade}
+    assert grade_class(klass, out, both, only=["fake"], **options).graded == 5
+    assert (grade_class(klass, out, both, **options).graded, scores(out)["alice"]) == (5, 7.0)
+    assert grade_class(klass, out, both, **options).skipped == 5
+    assert json.loads((out / "alice.json").read_text())["max_score"] == 15.0
 
 
 def test_results_folder_inside_the_class_is_not_a_student(klass: Path) -> None:
