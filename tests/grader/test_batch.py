@@ -11,8 +11,10 @@ import errno
 import json
 import os
 import signal
+import subprocess
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -284,6 +286,41 @@ def test_disk_full_midway_keeps_earlier_results_and_leaves_no_temp_file(
     assert list(out.glob("*.tmp")) == []
     summary = run(klass, out)
     assert (summary.graded, summary.skipped) == (3, 2)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 64 KiB tmpfs (root with mount rights only)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                          capture_output=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_really_full_disk_then_room_again(tmp_path: Path, small_disk: Path) -> None:
+    root = tmp_path / "class"
+    for name in ("a", "b", "c", "d", "e"):  # ~24 KB each: two fit in 64 KiB, not three
+        make_student(root, name, **{"score.txt": "5", "message.txt": "x" * 24_000})
+    out = small_disk / "results"
+    with pytest.raises(BatchError, match="No space left on device.*intact"):
+        run(root, out, jobs=1)
+    written = sorted(out.glob("*.json"))
+    assert len(written) == 2 and all(read_result(p) is not None for p in written)
+    assert list(out.glob("*.tmp")) == []
+    subprocess.run(["mount", "-o", "remount,size=1m", str(small_disk)], check=True)
+    summary = run(root, out)
+    assert (summary.graded, summary.skipped) == (3, 2)
+
+
+def test_a_read_only_disk_is_refused_before_grading(klass: Path, small_disk: Path) -> None:
+    (small_disk / "results").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with pytest.raises(BatchError, match="cannot write results to .*Read-only file system"):
+        run(klass, small_disk / "results")
 
 
 def test_write_result_replaces_atomically(tmp_path: Path) -> None:
