@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -118,6 +119,7 @@ class Worker:
         self.startup_s = 0.0  # wall time of the last start
         self.starts = 0
         self._root = Path(tempfile.mkdtemp(prefix="gradeformer-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._root, ignore_errors=True)
         self._proc: subprocess.Popen[bytes] | None = None
         self._fds: dict[str, int] = {}
 
@@ -132,7 +134,7 @@ class Worker:
     def close(self) -> None:
         """Stop the worker and delete its temporary folder."""
         self._stop(graceful=True)
-        shutil.rmtree(self._root, ignore_errors=True)
+        self._cleanup()
 
     def start(self) -> float:
         """Start a fresh worker (stopping any running one); return its start-up seconds."""
