@@ -54,14 +54,19 @@ def main() -> None:
         os.set_inheritable(fd, False)
     write_frame(result_fd, encode({"op": "ready", "uid": os.getuid()}))
     handler = _Handler(config["run_dir"], config["limits"], CodecError, encode)
+    streams = sys.stdout, sys.stderr
     while True:
         try:
             request = decode(read_frame(request_fd, 1 << 31))
         except PipeClosed:
             return
         response = handler.handle(request)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        sys.stdout, sys.stderr = streams  # student code may have replaced or closed them
+        for stream in streams:
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # closed by student code: its output is lost
+                pass
         write_frame(result_fd, response)
 
 

@@ -62,6 +62,10 @@ def read_file(path):
     with open(path) as f:
         return f.read()
 
+def hijack_stdout():
+    sys.stdout = None
+    return 1
+
 def vandal():
     for name in os.listdir("."):
         try:
@@ -183,6 +187,12 @@ def test_the_environment_is_scrubbed(worker: Worker, monkeypatch: pytest.MonkeyP
     assert env["cwd_files"] == ["attention.py", "broken.py", "softmax.py"]
     if os.geteuid() == 0:
         assert env["uid"] == worker.uid and worker.uid >= iso.UID_BASE
+
+
+def test_a_replaced_stdout_is_restored_after_the_call(worker: Worker) -> None:
+    assert _call(worker, "hijack_stdout").value == 1
+    out = worker.call("softmax", "softmax", kwargs={"x": np.zeros(2)})
+    assert out.ok and out.output == "computing softmax\n"
 
 
 def test_output_is_capped(worker: Worker) -> None:
