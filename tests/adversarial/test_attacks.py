@@ -276,3 +276,10 @@ def test_a_forged_frame_with_the_stolen_nonce_is_caught_as_an_extra_frame(
 def test_a_forged_huge_length_is_refused_before_reading(attack: Worker) -> None:
     out = attack.call("softmax", "garbage", kwargs={"x": X})
     assert out.error_kind == "protocol" and "exceeds the cap" in out.message
+
+
+@pytest.mark.attack("import_side_effects")
+def test_a_thread_started_at_import_spamming_forged_frames(attack: Worker) -> None:
+    for _ in range(2):  # each call is lost, and each starts a fresh worker
+        out = _softmax(attack)
+        assert out.error_kind == "protocol"
