@@ -221,16 +221,18 @@ class Worker:
         return ModuleInfo(functions=outcome.value)
 
     def _request(self, request: dict[str, Any], timeout: float) -> CallOutcome:
+        """Send one request; a CodecError for unencodable inputs is the caller's bug: raised."""
         began = time.monotonic()
+        nonce = secrets.token_hex(16)
+        payload = codec.encode({**request, "nonce": nonce})
         if self._proc is None or self._proc.poll() is not None:
             try:
                 self.start()
             except WorkerError as exc:  # costs this call, never the batch
                 return CallOutcome(False, error_kind="exited", message=str(exc))
         deadline = time.monotonic() + timeout
-        nonce = secrets.token_hex(16)
         try:
-            write_frame(self._fds["request"], codec.encode({**request, "nonce": nonce}), deadline)
+            write_frame(self._fds["request"], payload, deadline)
             response = self._read(deadline)
             outcome = self._outcome(request["op"], nonce, response)
             if outcome.error_kind not in ("killed", "protocol"):

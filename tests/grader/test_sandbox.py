@@ -298,3 +298,10 @@ def test_as_root_each_worker_gets_its_own_uid(modules: dict[str, Path]) -> None:
         snooping = _call(a, "read_file", neighbour)
     assert len(uids) == 2 and min(uids) >= iso.UID_BASE
     assert snooping.error_type == "PermissionError"  # not even at the weakest level
+
+
+def test_inputs_the_codec_refuses_are_the_callers_error(worker: Worker) -> None:
+    from grader.codec import CodecError
+
+    with pytest.raises(CodecError, match="returned a function object"):
+        worker.call("softmax", "divide", kwargs={"a": lambda: 0, "b": 1})
