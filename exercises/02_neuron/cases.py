@@ -27,14 +27,16 @@ def every_activation_at_extremes(rng: np.random.Generator) -> list[Call]:
 
 
 def finite_and_in_range(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """Every output is finite and inside its activation's range."""
-    for call, out in zip(calls, outputs, strict=True):
+    """Every output is finite, inside its activation's range, and equal to the expected."""
+    for call, out, want in zip(calls, outputs, expected, strict=True):
         y = np.asarray(out, dtype=float)
         if not np.all(np.isfinite(y)):
             return f"{call.fn} returned nan or inf for an input of ±1000 or near 0"
         low, high = RANGES[call.fn]
         if np.any(y < low) or np.any(y > high):
             return f"{call.fn} returned a value outside [{low}, {high}]"
+        if not np.allclose(y, want, rtol=1e-6, atol=1e-9):
+            return f"{call.fn} is finite and in range, but its values differ from the expected"
     return None
 
 

@@ -5,6 +5,18 @@ import numpy as np
 from grader.spec import Call
 
 
+VALUES_DIFFER = "the property holds, but the values differ from the expected ones"
+
+
+def _values_match(outputs: list, expected: list) -> bool:
+    """Every output equals the reference's: a property alone must not earn credit for
+    trivial outputs (all zeros are shift-invariant; uniform rows sum to 1)."""
+    return all(
+        np.shape(o) == np.shape(e) and np.allclose(o, e, rtol=1e-6, atol=1e-9)
+        for o, e in zip(outputs, expected, strict=True)
+    )
+
+
 def logits(rng: np.random.Generator) -> dict:
     """4×7 logits of moderate size."""
     return {"x": 3.0 * rng.normal(size=(4, 7))}
@@ -19,7 +31,7 @@ def rows_sum_to_one(calls: list[Call], outputs: list, expected: list) -> str | N
     if not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
         worst = int(np.argmax(np.abs(sums - 1.0)))
         return f"row {worst} sums to {sums[worst]:.6g}, not 1"
-    return None
+    return None if _values_match(outputs, expected) else VALUES_DIFFER
 
 
 def large_logits(rng: np.random.Generator) -> dict:
@@ -44,7 +56,7 @@ def same_outputs(calls: list[Call], outputs: list, expected: list) -> str | None
     a, b = (np.asarray(o, dtype=float) for o in outputs)
     if a.shape != b.shape or not np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=False):
         return "softmax(x + c) differs from softmax(x): adding a constant must change nothing"
-    return None
+    return None if _values_match(outputs, expected) else VALUES_DIFFER
 
 
 def axis0_3d(rng: np.random.Generator) -> dict:
@@ -80,7 +92,7 @@ def one_hot_then_uniform(calls: list[Call], outputs: list, expected: list) -> st
         return "at temperature 0.01 softmax should put almost all probability on the top logit"
     if hot.shape != x.shape or not np.allclose(hot, 1.0 / x.size, atol=1e-3):
         return "at temperature 10000 softmax should be (almost) uniform"
-    return None
+    return None if _values_match(outputs, expected) else VALUES_DIFFER
 
 
 def extreme_log_logits(rng: np.random.Generator) -> dict:
@@ -99,4 +111,4 @@ def log_of_softmax(calls: list[Call], outputs: list, expected: list) -> str | No
     p, logp = (np.asarray(o, dtype=float) for o in outputs)
     if p.shape != logp.shape or not np.allclose(logp, np.log(p), rtol=1e-9, atol=1e-12):
         return "log_softmax(x) differs from log(softmax(x)) on moderate logits"
-    return None
+    return None if _values_match(outputs, expected) else VALUES_DIFFER

@@ -2,9 +2,8 @@
 
 The fast attacks only (the slow ones, timeouts and memory, are driven against the
 `Worker` in test_attacks.py). Each submission implements `softmax` maliciously and
-nothing else: no check that compares values with the answer key (allclose, exact,
-raises, hand-worked) may pass, hidden checks show no student output, and attacks
-that never return a value score zero.
+nothing else: it must score zero (property checks also require the answer key's values,
+so all-zero or uniform outputs earn nothing), and hidden checks show no student output.
 """
 
 from __future__ import annotations
@@ -50,10 +49,8 @@ def test_an_attack_earns_nothing_from_value_checks(
     assert result.error is None
     (exercise,) = result.exercises
     assert exercise.status == "graded"
-    passed = [c for c in exercise.checks if c.passed]
-    assert not [c.name for c in passed if c.kind in ("allclose", "exact", "raises", "answer")]
-    if attack in NEVER_RETURN_A_VALUE:
-        assert exercise.score == 0
+    assert [c.name for c in exercise.checks if c.passed] == []
+    assert exercise.score == 0
     hidden = [c for c in exercise.checks if c.visibility == "hidden"]
     assert hidden and all(c.output == "" for c in hidden)
     assert "PASSED softmax 10/10" not in json.dumps(
