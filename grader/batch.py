@@ -79,19 +79,21 @@ class BatchSummary:
 
     def describe(self) -> str:
         """One line for the terminal, e.g. "30 students graded (2 already done, skipped) ·
-        mean 71.2% · 1 timed out · 1 failed"."""
+        mean 71.2% · 1 timed out · 1 failed (eve)"; failed and ignored entries are named
+        when there are at most three."""
         parts = [f"{self.graded} students graded"]
         if self.skipped:
             parts[0] += f" ({self.skipped} already done, skipped)"
         parts.append(f"mean {self.mean_percent:.1f}%")
-        for count, what in (
-            (self.timed_out, "timed out"),
-            (self.killed, "killed"),
-            (len(self.failed), "failed"),
-            (len(self.ignored), "ignored"),
+        for count, what, names in (
+            (self.timed_out, "timed out", []),
+            (self.killed, "killed", []),
+            (len(self.failed), "failed", self.failed),
+            (len(self.ignored), "ignored", self.ignored),
         ):
             if count:
-                parts.append(f"{count} {what}")
+                named = f" ({'; '.join(names)})" if 0 < len(names) <= 3 else ""
+                parts.append(f"{count} {what}{named}")
         return " · ".join(parts)
 
 
