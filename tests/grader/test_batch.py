@@ -335,12 +335,14 @@ def test_summary_line_names_what_happened() -> None:
     summary = batch.BatchSummary(
         graded=28,
         skipped=2,
-        failed=["x"],
+        failed=["eve"],
         mean_percent=71.25,
         timed_out=1,
         killed=0,
         duration_s=3.0,
+        ignored=["a: x", "b: y", "c: z", "d: w"],
     )
     assert summary.describe() == (
-        "28 students graded (2 already done, skipped) · mean 71.2% · 1 timed out · 1 failed"
+        "28 students graded (2 already done, skipped) · mean 71.2% · 1 timed out · "
+        "1 failed (eve) · 4 ignored"
     )
