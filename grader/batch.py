@@ -155,12 +155,15 @@ def grade_class(
     progress: bool = True,
     only: Sequence[str] | None = None,
     grade_fn: GradeFn | None = None,
+    submission_timeout: float | None = 3600.0,
 ) -> BatchSummary:
     """Grade every submission of a class into ``out_dir/<student>.json``.
 
     `jobs` submissions run at once (default: every core); `executor="dask"` sends them to
     the Dask scheduler at `scheduler` instead. `only` limits the exercises (folder names,
     modules or numbers). `grade_fn` replaces `grader.engine.grade_submission` (tests).
+    A local grading process still running after `submission_timeout` seconds is killed and
+    that student gets an error result.
     Raises `BatchError` for instructor-side problems and `SpecError` for a bad exercise spec.
     """
     start = time.perf_counter()
@@ -195,7 +198,7 @@ def grade_class(
         assert scheduler is not None
         stream = run_dask(todo, scheduler)
     else:
-        stream = run_local(todo, jobs or os.cpu_count() or 1)
+        stream = run_local(todo, jobs or os.cpu_count() or 1, submission_timeout)
     with contextlib.closing(stream):  # on an error, running graders are stopped
         try:
             for task, result in _with_progress(stream, len(todo), progress):

@@ -16,9 +16,11 @@ Dask's retry limit (`KilledWorker`) becomes an error result in the same way.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import multiprocessing.connection
 import signal
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Sequence
@@ -125,13 +127,18 @@ def _engine_grade_fn() -> GradeFn:
 # ----------------------------------------------------------------------------- local
 
 
-def run_local(tasks: Iterable[GradeTask], jobs: int) -> Results:
+def run_local(
+    tasks: Iterable[GradeTask], jobs: int, submission_timeout: float | None = None
+) -> Results:
     """Run each task in a fresh forkserver process, at most `jobs` at once, yielding results
-    in completion order. Closing the generator early kills the processes still running."""
+    in completion order. A process still grading after `submission_timeout` seconds is
+    killed and its submission gets an error result (a safety net: the engine's own per-check
+    timeouts normally end far sooner). Closing the generator early kills the processes still
+    running."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["grader.executors", "grader.engine"])
     queue = deque(tasks)
-    running: dict[Any, tuple[Any, GradeTask]] = {}  # receiver -> (process, task)
+    running: dict[Any, tuple[Any, GradeTask, float]] = {}  # receiver -> (process, task, end)
     try:
         while queue or running:
             while queue and len(running) < jobs:
@@ -140,12 +147,23 @@ def run_local(tasks: Iterable[GradeTask], jobs: int) -> Results:
                 process = ctx.Process(target=_child, args=(task, sender), name=task.student)
                 process.start()
                 sender.close()
-                running[receiver] = (process, task)
-            for ready in multiprocessing.connection.wait(list(running)):
-                child, done = running.pop(ready)
+                end = time.monotonic() + (submission_timeout or math.inf)
+                running[receiver] = (process, task, end)
+            first_end = min(end for _, _, end in running.values())
+            wait = None if first_end == math.inf else max(0.0, first_end - time.monotonic())
+            for ready in multiprocessing.connection.wait(list(running), timeout=wait):
+                child, done, _ = running.pop(ready)
                 yield done, _collect(ready, child, done)
+            for receiver, (child, overdue, end) in list(running.items()):
+                if time.monotonic() >= end:
+                    del running[receiver]
+                    child.kill()
+                    child.join()
+                    receiver.close()
+                    message = f"grading took longer than {submission_timeout:g} s and was stopped"
+                    yield overdue, error_result(overdue, message)
     finally:
-        for process, _ in running.values():
+        for process, _, _ in running.values():
             process.kill()
             process.join()
 

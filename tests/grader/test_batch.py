@@ -201,6 +201,18 @@ def test_a_crash_or_a_killed_grader_is_one_error_result_and_the_batch_goes_on(
     assert scores(out)["alice"] == 7.0
 
 
+def test_a_submission_past_the_safety_timeout_is_stopped_and_the_rest_graded(
+    klass: Path, tmp_path: Path
+) -> None:
+    make_student(klass, "frank", slow="60")
+    out = tmp_path / "results"
+    summary = run(klass, out, submission_timeout=2.0)
+    assert summary.failed == ["frank"] and summary.graded == 6
+    frank = json.loads((out / "frank.json").read_text())
+    assert frank["error"] == "grading took longer than 2 s and was stopped"
+    assert scores(out)["alice"] == 7.0
+
+
 def test_an_instructor_side_spec_error_stops_the_batch_as_itself(
     klass: Path, tmp_path: Path
 ) -> None:
