@@ -13,6 +13,7 @@ import os
 import secrets
 import signal
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,6 +137,17 @@ def test_frame_and_heap_hunting_finds_no_expected_value(attack: Worker) -> None:
     assert not any(np.allclose(a, EXPECTED) for a in loot.value)
 
 
+def _python_install_under_tmp() -> list[str]:
+    """The entries of /tmp the worker must see: only where Python itself lives (a virtual
+    environment made under /tmp, as in a throwaway CI run); usually none."""
+    tops = {
+        Path(p).resolve().relative_to("/tmp").parts[0]
+        for p in (sys.prefix, sys.base_prefix, np.__file__)
+        if Path(p).resolve().is_relative_to("/tmp")
+    }
+    return sorted(tops)
+
+
 @pytest.mark.attack("read_secrets")
 def test_the_answer_key_and_project_files(attack: Worker, level: Isolation) -> None:
     out = attack.call("softmax", "softmax", kwargs={"x": X})
@@ -144,7 +156,8 @@ def test_the_answer_key_and_project_files(attack: Worker, level: Isolation) -> N
         assert not earns_credit(out) and out.error_type == "ModuleNotFoundError"
         for key in ("import reference", "import grader", "list project", "read solution"):
             assert seen[key].startswith("failed"), key
-        assert seen["list parent"] == "['run', 'support']" and seen["list /tmp"] == "0"
+        assert seen["list parent"] == "['run', 'support']"
+        assert seen["list /tmp"] == str(_python_install_under_tmp())
     else:  # weaker levels: -S keeps editable finders off; files are hidden only when root
         assert seen["import reference"].startswith("failed")
         if os.geteuid() == 0:  # own uid, mount namespace: the project is an empty tmpfs

@@ -25,6 +25,6 @@ def snoop(project):
             lambda: open(os.path.join(project, "solutions/03_softmax/softmax.py")).read()
         ),
         "list parent": _try(lambda: sorted(os.listdir(".."))),
-        "list /tmp": _try(lambda: len(os.listdir("/tmp"))),
+        "list /tmp": _try(lambda: sorted(os.listdir("/tmp"))),
         "read /etc/passwd": _try(lambda: len(open("/etc/passwd").read())),
     }
