@@ -427,6 +427,7 @@ def grade_exercise(
         checks.extend([found] if found else [])
     kinds: list[tuple[str, str | None]] = []
     try:
+        _import_or_stop(exercise, runner)
         for check in exercise.checks:
             if mode == "hidden" or check.visibility != "hidden":
                 checks.append(run_check(exercise, check, runner, seed, kinds))
@@ -448,6 +449,19 @@ def grade_exercise(
     _score(exercise, result, checks)
     result.duration_s = time.perf_counter() - start
     return result
+
+
+def _import_or_stop(exercise: ExerciseSpec, runner: Runner) -> None:
+    """Import the module once before any check (workers only): a module that hangs, is
+    killed or exits while importing stops its exercise at once, rather than costing one
+    timeout per check."""
+    inspect = getattr(runner, "inspect", None)
+    if inspect is None:
+        return
+    timeout = max((c.timeout for c in exercise.checks), default=10.0)
+    info = inspect(exercise.module, timeout=timeout)
+    if info.error_kind in ("timeout", "killed", "exited", "protocol"):
+        raise _Stop(f"{exercise.module}.py could not be imported: {info.error}")
 
 
 def _mark_blocked(

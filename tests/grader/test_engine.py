@@ -121,6 +121,17 @@ def test_infinite_loop_times_out_and_only_costs_that_check(
     assert checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"].status == "pass"
 
 
+def test_a_module_that_hangs_on_import_stops_its_exercise_once(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    source = "while True:\n    pass\n" + CORRECT_SCALE
+    result = grade(student(tmp_path, source), fake_exercises, mode="public")
+    ex = result.exercise("scale")
+    assert ex is not None and ex.status == "error" and ex.score == 0.0
+    assert ex.message.startswith("scale.py could not be imported: timed out after")
+    assert ex.checks == []  # one timeout for the exercise, not one per check
+
+
 def test_sys_exit_is_reported_as_an_exit(fake_exercises: list, tmp_path: Path) -> None:
     source = "import sys\n" + CORRECT_SCALE.replace(
         "def scale(x, k):\n", "def scale(x, k):\n    sys.exit(3)\n"
