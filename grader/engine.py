@@ -36,7 +36,12 @@ from grader.cases import Case, build_case, call_python, instructor_function
 from grader.compare import Verdict, compare_values, summarise_failure
 from grader.fixtures import FixtureError
 from grader.misconceptions import match_misconception
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.results import (
+    HIDDEN_MESSAGE_PREFIXES,
+    CheckResult,
+    ExerciseResult,
+    SubmissionResult,
+)
 from grader.spec import Call, CheckSpec, ExerciseSpec, QuestionSpec, select
 from grader.submission import (
     Located,
@@ -323,7 +328,8 @@ def _finish(
         return result
     if check.visibility == "hidden":
         what = f" ({check.describe})" if check.describe else ""
-        head = "error on a hidden input" if status == "error" else "failed on a hidden input"
+        failed_head, error_head = HIDDEN_MESSAGE_PREFIXES
+        head = error_head if status == "error" else failed_head
         result.message = f"{head}{what}: {value_free or summarise_failure(verdict)}"
         return result
     result.message, result.details = verdict.message, list(verdict.details)

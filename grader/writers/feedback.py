@@ -1,9 +1,10 @@
 """What every writer says about a check, in one place.
 
 `redact(check)` is the only gate for hidden checks: a hidden check keeps its name, kind,
-status, points and the misconception it matched (name and hint: our words, never values);
-its message, diagnostics, trace and the student's prints on it are dropped (they may contain
-hidden inputs or values). Every writer renders checks through
+status, points, the engine's value-free message (see `HIDDEN_MESSAGE_PREFIXES`) and the
+misconception it matched (name and hint: our words, never values); any other message, its
+diagnostics, trace and the student's prints on it are dropped (they may contain hidden
+inputs or values). Every writer renders checks through
 `visible_check` → `feedback_lines`, so no format can leak what another one hides.
 """
 
@@ -13,7 +14,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.results import (
+    HIDDEN_MESSAGE_PREFIXES,
+    CheckResult,
+    ExerciseResult,
+    SubmissionResult,
+)
 
 HIDDEN_NOTE = "hidden check: its inputs, values and your output on it are not shown"
 
@@ -34,6 +40,8 @@ def redact(check: CheckResult) -> CheckResult:
     if check.visibility != "hidden":
         return check
     message = "" if check.passed else HIDDEN_NOTE
+    if not check.passed and check.message.startswith(HIDDEN_MESSAGE_PREFIXES):
+        message = check.message
     return dataclasses.replace(check, message=message, details=[], trace=[], output="")
 
 

@@ -214,6 +214,24 @@ def test_hidden_values_and_prints_never_appear(fmt: str) -> None:
     assert "hidden-bug" in text  # and the misconception it matched: our words, never values
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_hidden_check_keeps_the_engines_value_free_message(fmt: str) -> None:
+    message = "error on a hidden input (2×3×6 logits): softmax: timed out after 10 s"
+    timed_out = check(
+        "a batch of 3-D logits",
+        "error",
+        0.0,
+        visibility="hidden",
+        message=message,
+        details=["SECRET-INPUT-[7, 3]"],
+    )
+    result = sample_result()
+    result.exercises[1].checks.append(timed_out)
+    text = render(result, fmt)
+    assert message in text or message.replace("×", "\\u00d7") in text
+    assert "SECRET-INPUT" not in text
+
+
 def test_unknown_format_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         render(sample_result(), "xml")
