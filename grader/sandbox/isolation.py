@@ -23,13 +23,15 @@ mounts a tmpfs over that directory and moves the install back so the drop still 
 bubblewrap builds its own tree and needs none of this.
 
 `detect_isolation()` tries each level once per process (starting a real worker and
-pinging it) and caches the answer.
+pinging it) and caches the answer; `share_probes()` hands the answers to the processes this
+one starts (batch grading), so each student's grading process does not probe again.
 """
 
 from __future__ import annotations
 
 import enum
 import itertools
+import json
 import os
 import shutil
 import stat
@@ -236,13 +238,31 @@ def _hide_site_packages() -> list[str]:
 
 
 _probed: dict[Isolation, str | None] = {}
+PROBES_ENV = "GRADEFORMER_ISOLATION_PROBES"  # {"bwrap": null, "unshare": "reason", ...}
 
 
 def probe(level: Isolation) -> str | None:
-    """None when `level` works here (a worker starts and answers), else the reason; cached."""
+    """None when `level` works here (a worker starts and answers), else the reason; cached,
+    and inherited from a parent process that called `share_probes()`."""
     if level not in _probed:
-        _probed[level] = _try(level)
+        inherited = _inherited_probes()
+        _probed[level] = inherited[level.value] if level.value in inherited else _try(level)
     return _probed[level]
+
+
+def share_probes() -> None:
+    """Pass this process's probe results to the processes it starts, through the environment."""
+    os.environ[PROBES_ENV] = json.dumps({level.value: why for level, why in _probed.items()})
+
+
+def _inherited_probes() -> dict[str, str | None]:
+    try:
+        data = json.loads(os.environ.get(PROBES_ENV, "{}"))
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str | None)}
 
 
 def _try(level: Isolation) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -305,3 +307,20 @@ def test_inputs_the_codec_refuses_are_the_callers_error(worker: Worker) -> None:
 
     with pytest.raises(CodecError, match="returned a function object"):
         worker.call("softmax", "divide", kwargs={"a": lambda: 0, "b": 1})
+
+
+def test_probe_results_are_inherited_by_child_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch grading probes once and shares the answers: a child process must not probe."""
+    strongest = iso.detect_isolation()
+    monkeypatch.setenv(iso.PROBES_ENV, "{}")  # restored after the test
+    iso.share_probes()
+    child = (
+        "from grader.sandbox import isolation as iso\n"
+        "iso._try = None  # probing again would fail: None is not callable\n"
+        "print(iso.detect_isolation().value)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == strongest.value
