@@ -529,14 +529,35 @@ def isolation_label(isolation: Any) -> str:
 
 
 @contextmanager
-def open_submission(path: Path, exercises: list[ExerciseSpec]) -> Iterator[Located]:
-    """The submission at `path` as located modules (a temporary folder for zip/ipynb)."""
+def open_submission(
+    path: Path, exercises: list[ExerciseSpec], sibling_folders: bool = False
+) -> Iterator[Located]:
+    """The submission at `path` as located modules (a temporary folder for zip/ipynb).
+
+    The modules the exercises `require` are looked for too (an exercise checked alone still
+    finds the student's earlier modules). With `sibling_folders` (a student's own `check`,
+    never a class: a neighbour's folder is another student's), a required module missing
+    from the folder `path` is also taken from a sibling folder: ~/work/03_softmax/softmax.py
+    serves ~/work/04_cross_entropy.
+    """
     with tempfile.TemporaryDirectory(prefix="gradeformer-sub-") as tmp:
         functions = {ex.module: ex.functions for ex in exercises}
+        required = {m for ex in exercises for m in ex.requires}
         root = materialise(path, Path(tmp) / "submission", functions)
-        located = locate(root, functions)
+        located = locate(root, set(functions) | required)
         add_notebook_modules(located, Path(tmp) / "notebooks", functions)
+        if sibling_folders and path.is_dir():
+            _add_sibling_modules(located, path, required)
         yield located
+
+
+def _add_sibling_modules(located: Located, folder: Path, modules: set[str]) -> None:
+    """Required modules still missing, from `folder`'s sibling folders (one level deep)."""
+    for module in sorted(modules - set(located.modules)):
+        siblings = sorted(folder.resolve().parent.glob(f"*/{module}.py"))
+        found = [f for f in siblings if f.parent != folder.resolve() and f.is_file()]
+        if found:
+            located.modules[module] = found[0]
 
 
 def grade_located(
@@ -594,8 +615,11 @@ def grade_submission(
     isolation: Any = None,
     only: list[str] | None = None,
     limits: Any = None,
+    sibling_folders: bool = False,
 ) -> SubmissionResult:
     """Grade the submission at `path` (folder, .zip or .ipynb); see docs/internals.md.
+
+    `sibling_folders`: see `open_submission` (for a student's own `check` only).
 
     Never raises for a bad submission; raises `SpecError` for a malformed exercise,
     `CaseError` when instructor code (cases.py, the reference) fails to build a case, and
@@ -618,7 +642,7 @@ def grade_submission(
         started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
     try:
-        with open_submission(path, exercises) as located:
+        with open_submission(path, exercises, sibling_folders) as located:
             result.exercises = grade_located(located, chosen, mode, seed, iso, limits)
     except SubmissionError as exc:
         result.error = str(exc)

@@ -50,8 +50,9 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     iso = isolation_or_fail(None)
     with instructor_errors():
         graded = grade_submission(
-            path, all_exercises, "public", 0, isolation=iso, only=names or None
-        )
+            path, all_exercises, "public", 0, isolation=iso, only=names or None,
+            sibling_folders=True,
+        )  # fmt: skip
     result = CheckReport.of(graded)
     write(result, fmt, sys.stdout)
     if result.error:

@@ -149,3 +149,46 @@ def test_grade_no_timings_gives_identical_bytes(fake_reference: object) -> None:
     _, second = run(*args, "--no-timings")
     assert first == second
     assert "duration_s" not in first and "started_at" not in first
+
+
+def _copied_work(tmp_path: Path) -> Path:
+    """A student's work folder: each exercise folder copied, then filled in."""
+    work = tmp_path / "work"
+    for name in ("01_scale", "02_total"):
+        shutil.copytree(FIXTURES / "exercises" / name, work / name)
+        shutil.copy(SUBMISSIONS / "correct" / name / f"{name[3:]}.py", work / name)
+    return work
+
+
+def test_check_in_a_copied_folder_finds_the_earlier_module_beside_it(
+    fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """~/work/02_total imports scale, which the student wrote in ~/work/01_scale."""
+    work = _copied_work(tmp_path)
+    monkeypatch.chdir(work / "02_total")
+    code, out = run("check", "total")
+    assert "could not be imported" not in out
+    assert code == 0, out
+
+
+def test_check_finds_a_required_module_in_the_same_folder(
+    fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _copied_work(tmp_path)
+    shutil.move(work / "01_scale" / "scale.py", work / "02_total" / "scale.py")
+    shutil.rmtree(work / "01_scale")
+    monkeypatch.chdir(work / "02_total")
+    code, out = run("check", "total")
+    assert code == 0, out
+
+
+def test_grading_a_class_never_borrows_a_neighbours_module(
+    fake_reference: object, tmp_path: Path
+) -> None:
+    """Sibling folders are a student's own `check` only: in a class they are other students."""
+    work = _copied_work(tmp_path)  # 01_scale/scale.py sits beside 02_total
+    code, out = run(
+        "grade", str(work / "02_total"), "--single", "--exercises", EXERCISES, "--format", "json"
+    )
+    total = next(ex for ex in json.loads(out)["exercises"] if ex["module"] == "total")
+    assert total["status"] == "error" and "No module named 'scale'" in total["message"]
