@@ -236,6 +236,9 @@ def run_check(
     outputs: list[Any] = []
     printed: list[str] = []
     for call in case.calls:
+        if (call.fn, "timeout") in kinds:  # one timeout per function, not one per check
+            why = f"not run: {call.fn} timed out on an earlier check"
+            return _finish(result, check, Verdict(False, why), printed, "error", why)
         out = _call(runner, exercise.module, call, check.timeout)
         kinds.append((call.fn, out.error_kind))
         if out.output:

@@ -119,6 +119,9 @@ def test_infinite_loop_times_out_and_only_costs_that_check(
     assert checks["rows of a 3×4 grid"].status == "error"
     assert checks["rows of a 3×4 grid"].message == "rownorm: timed out after 1 s"
     assert checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"].status == "pass"
+    later = checks["a zero row is rejected"]  # rownorm again: not another timeout
+    assert later.status == "error"
+    assert later.message == "not run: rownorm timed out on an earlier check"
 
 
 def test_a_module_that_hangs_on_import_stops_its_exercise_once(
