@@ -68,6 +68,7 @@ class ExerciseResult:
     max_score: float
     message: str = ""  # e.g. "not implemented yet (softmax raises NotImplementedError)"
     checks: list[CheckResult] = field(default_factory=list)
+    hidden_not_run: int = 0  # hidden checks left for grading (a `check` runs public ones only)
     duration_s: float = 0.0
 
     @property
