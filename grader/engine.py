@@ -650,6 +650,9 @@ def grade_submission(
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
+    if mode == "public":
+        for spec, res in zip(chosen, result.exercises, strict=True):
+            res.hidden_not_run = sum(c.visibility == "hidden" for c in spec.checks)
     result.score = round(sum(ex.score for ex in result.exercises), 6)
     result.duration_s = time.perf_counter() - start
     return result

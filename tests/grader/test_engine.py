@@ -261,3 +261,15 @@ def test_hidden_errors_show_no_values_or_prints(fake_exercises: list, tmp_path: 
     )
     assert (hidden.details, hidden.output) == ([], "")
     assert checks["rows of a 3×4 grid"].passed  # printing costs nothing on a 2-D input
+
+
+def test_public_mode_counts_the_hidden_checks_left_for_grading(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    public = grade(SUBMISSIONS / "partial", fake_exercises, mode="public")
+    # 01_scale has two hidden checks; 02_total (not submitted) has none
+    assert [(e.module, e.hidden_not_run) for e in public.exercises] == [("scale", 2), ("total", 0)]
+    broken = grade(student(tmp_path, "def scale(x, k)\n"), fake_exercises, mode="public")
+    assert broken.exercise("scale").hidden_not_run == 2  # type: ignore[union-attr]
+    hidden = grade(SUBMISSIONS / "partial", fake_exercises, mode="hidden")
+    assert [e.hidden_not_run for e in hidden.exercises] == [0, 0]
