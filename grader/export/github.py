@@ -30,6 +30,7 @@ jobs:
           python-version: "{python}"
       - name: Install
         run: |
+          sudo apt-get update -qq || echo "apt-get update failed: trying the cached lists"
           sudo apt-get install -y -qq bubblewrap || echo "no bubblewrap: weaker isolation"
           {install}
       - name: Check
