@@ -54,7 +54,7 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
             sibling_folders=True,
         )  # fmt: skip
     result = CheckReport.of(graded)
-    write(result, fmt, sys.stdout)
-    if result.error:
+    if result.error:  # nothing was graded: one line on stderr, exit 2
         raise InputError(result.error)
+    write(result, fmt, sys.stdout)
     sys.exit(0 if result.all_passed else 1)

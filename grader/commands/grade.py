@@ -144,7 +144,8 @@ def command(
     else:
         with instructor_errors():
             result = grade_submission(path, exercises, mode, seed, isolation=iso, only=list(only))  # type: ignore[arg-type]
-        _write(result, fmt, out, timings)
+        if not (result.error and fmt == "terminal" and out is None):  # else: said once below
+            _write(result, fmt, out, timings)
         if result.error:
             raise InputError(result.error)
         percent = result.percent

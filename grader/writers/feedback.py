@@ -70,8 +70,25 @@ def feedback_lines(check: CheckResult, *, with_output: bool = True) -> list[Line
     lines += [Line("trace", t) for t in check.trace]
     if with_output and check.output.strip():
         lines.append(Line("output", "your output:"))
-        lines += [Line("output", f"| {o}") for o in check.output.rstrip("\n").splitlines()]
+        lines += [Line("output", f"| {o}") for o in output_excerpt(check.output)]
     return lines
+
+
+OUTPUT_HEAD = OUTPUT_TAIL = 8  # lines of a student's output shown before and after a gap
+OUTPUT_LINE_CHARS = 200
+
+
+def output_excerpt(output: str) -> list[str]:
+    """The student's output as lines, long ones cut, at most the first and last few lines
+    with a note of how many were left out, so a flood of prints cannot bury the verdict."""
+    lines = [
+        ln if len(ln) <= OUTPUT_LINE_CHARS else ln[:OUTPUT_LINE_CHARS] + " …"
+        for ln in output.rstrip("\n").splitlines()
+    ]
+    if len(lines) <= OUTPUT_HEAD + OUTPUT_TAIL + 1:
+        return lines
+    left_out = len(lines) - OUTPUT_HEAD - OUTPUT_TAIL
+    return [*lines[:OUTPUT_HEAD], f"… {left_out} more lines …", *lines[-OUTPUT_TAIL:]]
 
 
 def feedback_text(check: CheckResult, *, with_output: bool = True) -> str:

@@ -55,8 +55,9 @@ def write(result: SubmissionResult, stream: TextIO, *, timings: bool = True) -> 
         emoji=False,
         soft_wrap=True,
     )
-    if result.error:
+    if result.error:  # nothing was graded: one line, not one per exercise
         console.print(Text(f"Error: {result.error}", style="red bold"))
+        return
     for ex in result.exercises:
         _exercise(console, ex, result.isolation, timings)
     console.print(_total(result, timings))
@@ -78,6 +79,11 @@ def _exercise(console: Console, ex: ExerciseResult, isolation: str, timings: boo
     answers = [c for c in ex.checks if c.kind == "answer"]
     if answers:
         _answers(console, answers)
+    if ex.hidden_not_run:
+        n = ex.hidden_not_run
+        console.print(
+            Text(f"  + {n} hidden check{'s' * (n != 1)} run at grading, not here", style="dim")
+        )
     console.print(_summary(ex, timings))
 
 

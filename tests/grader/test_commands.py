@@ -59,6 +59,12 @@ def test_input_errors_exit_2_with_one_line(fake_reference: object, tmp_path: Pat
     bad.write_bytes(b"garbage")
     code, out = run("grade", str(bad), "--exercises", EXERCISES, "--format", "json")
     assert code == 2 and "Error: alice.zip is not a valid zip file" in out
+    for command in (["grade", str(bad)], ["check", "--path", str(bad)]):
+        code, out = run(*command, "--exercises", EXERCISES)
+        assert code == 2
+        assert out.strip().splitlines() == [
+            "Error: alice.zip is not a valid zip file (File is not a zip file); nothing was graded"
+        ]
     code, out = run("check", "nope", "--exercises", EXERCISES, "--path", str(tmp_path))
     assert code == 2 and "no exercise called 'nope'" in out
 
@@ -78,7 +84,8 @@ def test_check_exit_codes(fake_reference: object) -> None:
     code, out = run(
         "check", "scale", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "correct")
     )
-    assert code == 0 and "hidden" not in out
+    assert code == 0 and "hidden:" not in out  # no hidden check ran...
+    assert "+ 2 hidden checks run at grading, not here" in out  # ...and it says so
     code, out = run(
         "check", "scale", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "wrong")
     )

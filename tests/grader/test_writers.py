@@ -404,3 +404,34 @@ def test_terminal_groups_by_hand_answers() -> None:
     assert "  answers.yaml: 1/4 by-hand answers correct" in lines
     assert "  ✗ answers.yaml: shifted" not in lines  # shares its reason with "cold"
     assert "softmax: 3/9 checks, 4.0/10 points · 0.4 s" in lines
+
+
+def test_a_flood_of_prints_is_cut_to_its_head_and_tail() -> None:
+    flood = "".join(f"line {i}\n" for i in range(3000))
+    result = sample_result()
+    result.exercises[1].checks[1].output = flood  # a failing public check
+    lines = render(result, "terminal").splitlines()
+    shown = [ln for ln in lines if ln.strip().startswith("| line ")]
+    assert len(shown) == 16
+    assert "| line 0" in lines[lines.index(shown[0])] and shown[-1].endswith("line 2999")
+    assert any("… 2984 more lines …" in ln for ln in lines)
+
+
+def test_a_submission_level_error_is_one_line_not_one_per_exercise() -> None:
+    result = sample_result()
+    result.error = "alice.zip is not a valid zip file (bad central directory)"
+    text = render(result, "terminal")
+    assert text.strip().splitlines() == [
+        "Error: alice.zip is not a valid zip file (bad central directory)"
+    ]
+
+
+def test_a_public_run_says_how_many_hidden_checks_remain() -> None:
+    result = sample_result()
+    result.exercises[1].hidden_not_run = 3
+    lines = render(result, "terminal").splitlines()
+    assert "  + 3 hidden checks run at grading, not here" in lines
+    assert not any(
+        "hidden checks run at grading" in ln
+        for ln in render(sample_result(), "terminal").splitlines()
+    )
