@@ -57,7 +57,7 @@ def isolation_or_fail(level: str | None) -> object:
     try:
         return require(level)
     except IsolationUnavailable as exc:
-        raise click.ClickException(f"cannot isolate student code: {exc}") from None
+        raise InputError(f"cannot isolate student code: {exc}") from None
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:

@@ -199,3 +199,20 @@ def test_grading_a_class_never_borrows_a_neighbours_module(
     )
     total = next(ex for ex in json.loads(out)["exercises"] if ex["module"] == "total")
     assert total["status"] == "error" and "No module named 'scale'" in total["message"]
+
+
+def test_a_required_isolation_that_is_missing_exits_2(
+    fake_reference: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing could be graded: a usage/input error (2), not "graded below the bar" (1)."""
+    from grader.sandbox import isolation as iso
+
+    monkeypatch.setitem(iso._probed, iso.Isolation.BWRAP, "bwrap is not installed")
+    code, out = run(
+        "grade", str(SUBMISSIONS / "correct"), "--exercises", EXERCISES, "--isolation", "bwrap"
+    )
+    assert code == 2
+    assert out.strip() == (
+        "Error: cannot isolate student code: isolation bwrap is not available here: "
+        "bwrap is not installed"
+    )
