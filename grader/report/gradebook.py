@@ -1,7 +1,9 @@
 """The gradebook CSVs: numbers for a spreadsheet or an LMS import.
 
 `gradebook.csv`: one row per student: `student`, one column per exercise (its score),
-`total`, `max_score`, `percent` (as in the JSON: `round(100 · total / max_score, 6)`).
+`total`, `max_score`, `percent` (as in the JSON: `round(100 · total / max_score, 6)`), and
+`error`: the submission-level error (a refused zip, a grading crash), empty when there is none,
+so a submission that could not be graded is told apart from one that scored nothing.
 `checks.csv`: one row per student, one column per check (`03_softmax: <check name>`),
 cells `pass`, `fail`, `error`, or empty when the student has no result for that check.
 Numbers are written exactly as Python prints the JSON's floats, so they parse back equal.
@@ -21,7 +23,7 @@ def write_gradebook(students: list[Student], path: Path) -> None:
     exercises = exercise_columns(students)
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["student", *exercises, "total", "max_score", "percent"])
+        out.writerow(["student", *exercises, "total", "max_score", "percent", "error"])
         for student in students:
             result = student.result
             scores = {ex.exercise: ex.score for ex in result.exercises}
@@ -32,6 +34,7 @@ def write_gradebook(students: list[Student], path: Path) -> None:
                     _number(result.score),
                     _number(result.max_score),
                     _number(round(result.percent, 6)),
+                    result.error or "",
                 ]
             )
 

@@ -156,18 +156,22 @@ def test_gradebook_numbers_equal_the_json(results_dir: Path, report: Path) -> No
         "total",
         "max_score",
         "percent",
+        "error",
     ]
     for row in rows:
         data = expected[row["student"]]
         assert float(row["total"]) == data["score"]
         assert float(row["max_score"]) == data["max_score"]
         assert float(row["percent"]) == data["percent"]
+        assert row["error"] == (data["error"] or "")
         by_name = {ex["exercise"]: ex["score"] for ex in data["exercises"]}
         for exercise in ("01_dot_product", "03_softmax"):
             cell = row[exercise]
             assert (float(cell) if cell else None) == by_name.get(exercise)
     totals = {r["student"]: float(r["percent"]) for r in rows}
     assert totals == {"alice": 100.0, "bob": 50.0, "dave": 75.0, "erin": 0.0, "zoë ng": 25.0}
+    errors = {r["student"]: r["error"] for r in rows if r["error"]}
+    assert errors == {"erin": "erin.zip is not a valid zip file"}  # 0% for a refused zip
 
 
 def test_checks_csv_statuses_equal_the_json(results_dir: Path, report: Path) -> None:
