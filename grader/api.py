@@ -22,6 +22,7 @@ from typing import Any
 from grader.engine import Mode, grade_submission
 from grader.results import SubmissionResult
 from grader.spec import find_exercises_root, load_exercises, select
+from grader.writers.feedback import points, score
 
 
 class CheckReport(SubmissionResult):
@@ -51,7 +52,7 @@ class CheckReport(SubmissionResult):
             head = f"{ex.exercise}: {ex.title}"
             rows.append(
                 f"<tr><th colspan='3' style='text-align:left'>{html.escape(head)}</th>"
-                f"<th>{ex.score:g}/{ex.max_score:g}</th></tr>"
+                f"<th>{score(ex.score)}/{points(ex.max_score)}</th></tr>"
             )
             if ex.message:
                 rows.append(f"<tr><td colspan='4'>{html.escape(ex.message)}</td></tr>")
@@ -65,9 +66,9 @@ class CheckReport(SubmissionResult):
                 rows.append(
                     f"<tr><td style='color:{color}'>{mark}</td><td>{html.escape(c.name)}</td>"
                     f"<td style='text-align:left'>{text}</td>"
-                    f"<td>{c.points:g}/{c.max_points:g}</td></tr>"
+                    f"<td>{points(c.points)}/{points(c.max_points)}</td></tr>"
                 )
-        total = f"total: {self.score:g}/{self.max_score:g} ({self.percent:.1f}%)"
+        total = f"total: {score(self.score)}/{points(self.max_score)} ({self.percent:.1f}%)"
         error = f"<p>{html.escape(self.error)}</p>" if self.error else ""
         return (
             f"{error}<table>{''.join(rows)}</table>"

@@ -119,8 +119,8 @@ def unrun_message(ex: ExerciseResult) -> str:
 
 
 def points(value: float) -> str:
-    """Points as people write them: 10 → "10", 2.5 → "2.5", 6.0 scores keep one decimal."""
-    return f"{value:g}"
+    """Points as people write them: 10 → "10", 2.5 → "2.5", 10/11 → "0.91"."""
+    return f"{round(value, 2):g}"
 
 
 def score(value: float) -> str:

@@ -435,3 +435,14 @@ def test_a_public_run_says_how_many_hidden_checks_remain() -> None:
         "hidden checks run at grading" in ln
         for ln in render(sample_result(), "terminal").splitlines()
     )
+
+
+def test_points_are_written_as_people_write_them() -> None:
+    from grader.writers.feedback import points
+
+    assert [points(10.0), points(2.5), points(10 / 11), points(120.0)] == [
+        "10",
+        "2.5",
+        "0.91",
+        "120",
+    ]
