@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import traceback
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.spec import Call, CheckSpec, ExerciseSpec, SpecError
+from grader.spec import Call, CheckSpec, ExerciseSpec, InstructorCodeError, SpecError
 
 
 @dataclass
@@ -53,8 +54,26 @@ def _load_file(path: Path) -> ModuleType | None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(name, None)
+        raise InstructorCodeError(path, exc.lineno, f"SyntaxError: {exc.msg}") from None
+    except Exception as exc:
+        sys.modules.pop(name, None)
+        line = _line_in(path, exc)
+        raise InstructorCodeError(path, line, f"{type(exc).__name__}: {exc}") from None
     return module
+
+
+def _line_in(path: Path, exc: BaseException) -> int | None:
+    """The last line of `path` in the traceback of `exc` (None when the file is not in it)."""
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if Path(frame.filename).resolve() == path.resolve()
+    ]
+    return lines[-1] if lines else None
 
 
 def instructor_function(exercise: ExerciseSpec, stem: str, name: str, key: str) -> Any:
@@ -88,7 +107,10 @@ def build_calls(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> lis
     try:
         made = generator(rng)
     except Exception as exc:
-        raise CaseError(f"{exercise.name}: cases.{check.cases} raised {exc!r}") from exc
+        raise CaseError(
+            f"{exercise.folder / 'cases.py'}: {check.cases} (check {check.name!r}) "
+            f"raised {type(exc).__name__}: {exc}"
+        ) from exc
     if isinstance(made, dict):
         if check.call is None:
             raise SpecError(

@@ -41,6 +41,15 @@ class SpecError(Exception):
         super().__init__(f"{where} {expected}{got_text}")
 
 
+class InstructorCodeError(SpecError):
+    """Instructor code (cases.py, misconceptions.py) failed to import:
+    ``exercises/03_softmax/cases.py, line 12: SyntaxError: invalid syntax``."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
+        super().__init__(f"{path}, line {line}:" if line else f"{path}:", "", problem)
+        self.path = str(path)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return '"' + value + '"'
