@@ -1,17 +1,21 @@
 """Class grading: every student's submission graded in parallel, resumably, atomically.
 
-A class is a folder whose children are submissions: each child folder or `.zip` is one
-student, whose id is the child's name without `.zip`. Hidden entries (``.git``,
+A class is a folder whose children are submissions: each child folder, `.zip` or `.ipynb`
+is one student, whose id is the child's name without `.zip` / `.ipynb`. Hidden entries (``.git``,
 ``__MACOSX``), other files, the results folder itself and symlinks that point outside the
 class folder are not graded; they are listed in `BatchSummary.ignored`. Two children that
 would give the same id (``alice/`` and ``alice.zip``, or names equal up to case and Unicode
 normalisation, which collide on macOS and Windows disks) stop the batch before anything is
-graded.
+graded; names that differ only in their Unicode form are shown escaped as well, since they
+look identical.
 
 Each result is written as ``<out_dir>/<student>.json`` (`SubmissionResult.to_dict()`)
 through a temporary file in the same folder, flushed to disk and renamed over the target,
 so a result file is either absent or complete. A rerun skips every student whose result
-exists, parses and was graded with the same mode, seed and exercises, unless `force`. A run
+exists, parses, has no submission-level `error` (a refused zip, a grading crash, a killed
+grading process: regraded, as the cause may be gone) and was graded with the same mode, seed
+and exercises at an isolation level at least as strong as this run's (bwrap > unshare >
+rlimits), unless `force`. A changed submission is not noticed: regrade it with `force`. A run
 killed at any point therefore resumes with nothing lost and nothing graded twice; the
 ``.*.tmp`` files a killed run leaves are never read, and the next run removes them.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import time
 import unicodedata
@@ -39,10 +44,18 @@ from grader.executors import (
     run_local,
 )
 from grader.results import SubmissionResult
+from grader.sandbox.isolation import (
+    Isolation,
+    IsolationUnavailable,
+    require,
+    share_probes,
+)
 from grader.spec import ExerciseSpec, select
 
 RESULT_SUFFIX = ".json"
 TEMP_SUFFIX = ".tmp"
+SUBMISSION_FILES = (".zip", ".ipynb")  # a file child of the class folder that is a student
+STRENGTH = {"bwrap": 3, "unshare": 2, "rlimits": 1}  # a stored result's `isolation` → rank
 
 
 class BatchError(Exception):
@@ -120,25 +133,45 @@ def find_submissions(
             continue
         elif target.is_dir():
             found.append(Submission(name, entry))
-        elif target.is_file() and name.lower().endswith(".zip"):
-            found.append(Submission(name[: -len(".zip")], entry))
+        elif target.is_file() and name.lower().endswith(SUBMISSION_FILES):
+            found.append(Submission(name.rsplit(".", 1)[0], entry))
         else:
-            ignored.append(f"{name}: not a folder or a .zip")
+            ignored.append(f"{name}: not a folder, a .zip or an .ipynb")
     _refuse_duplicates(found)
     return found, ignored
 
 
 def _refuse_duplicates(found: list[Submission]) -> None:
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[Submission]] = {}
     for sub in found:
         key = unicodedata.normalize("NFC", sub.student).casefold()
-        groups.setdefault(key, []).append(sub.path.name + ("/" if sub.path.is_dir() else ""))
-    clashes = [" and ".join(names) for names in groups.values() if len(names) > 1]
+        groups.setdefault(key, []).append(sub)
+    clashes = [_clash(subs) for subs in groups.values() if len(subs) > 1]
     if clashes:
         raise BatchError(
             "two submissions would have the same student id (rename or remove one of each): "
             + "; ".join(clashes)
         )
+
+
+def _clash(subs: list[Submission]) -> str:
+    """ "alice/ and alice.zip"; when the ids differ only in their Unicode form (NFC "ë" and
+    NFD "e" + combining diaeresis look the same), the escaped ids too."""
+    listed = " and ".join(s.path.name + ("/" if s.path.is_dir() else "") for s in subs)
+    ids = [s.student for s in subs]
+    forms = {unicodedata.normalize("NFC", i) for i in ids}
+    if len(set(ids)) > 1 and len(forms) < len(set(ids)):
+        escaped = " and ".join(f"'{_escape(i)}'" for i in ids)
+        listed += f" ({escaped}: the same name in two Unicode forms)"
+    return listed
+
+
+def _escape(text: str) -> str:
+    """`text` with every non-ASCII character as a \\uXXXX (or \\UXXXXXXXX) escape."""
+    return "".join(
+        c if c.isascii() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+        for c in text
+    )
 
 
 def grade_class(
@@ -163,7 +196,8 @@ def grade_class(
     the Dask scheduler at `scheduler` instead. `only` limits the exercises (folder names,
     modules or numbers). `grade_fn` replaces `grader.engine.grade_submission` (tests).
     A local grading process still running after `submission_timeout` seconds is killed and
-    that student gets an error result.
+    that student gets an error result. With `progress`, a header line ("isolation: bwrap ·
+    2 workers · term seed 0") and a progress bar are drawn on stderr.
     Raises `BatchError` for instructor-side problems and `SpecError` for a bad exercise spec.
     """
     start = time.perf_counter()
@@ -178,12 +212,18 @@ def grade_class(
     if not submissions:
         raise BatchError(f"no student folders or .zip files in {submissions_dir}")
     _prepare_out_dir(out_dir)
+    local = executor == "local"
+    level = _run_level(isolation, probe=local and grade_fn is None)
+    workers = jobs or os.cpu_count() or 1
+    if progress:
+        where = f"{workers} workers" if local else f"Dask scheduler {scheduler}"
+        print(run_header(level, where, seed), file=sys.stderr, flush=True)
 
     results: dict[str, ResultDict] = {}
     todo: list[GradeTask] = []
     for sub in submissions:
         done = None if force else read_result(out_dir / f"{sub.student}{RESULT_SUFFIX}")
-        if done is not None and _is_current(done, mode, seed, chosen):
+        if done is not None and _reusable(done, mode, seed, chosen, level):
             results[sub.student] = done
             continue
         todo.append(
@@ -194,12 +234,11 @@ def grade_class(
     skipped = len(results)
 
     stream: Results
-    if executor == "dask":
+    if local:
+        stream = run_local(todo, workers, submission_timeout)
+    else:
         assert scheduler is not None
         stream = run_dask(todo, scheduler)
-    else:
-        _probe_once(isolation, grade_fn)
-        stream = run_local(todo, jobs or os.cpu_count() or 1, submission_timeout)
     with contextlib.closing(stream):  # on an error, running graders are stopped
         try:
             for task, result in _with_progress(stream, len(todo), progress):
@@ -211,22 +250,46 @@ def grade_class(
     return _summarise(results, skipped, ignored, time.perf_counter() - start)
 
 
-def _probe_once(isolation: Any, grade_fn: GradeFn | None) -> None:
-    """Detect the isolation level here, once, and hand the answer to the grading processes
-    (each would otherwise start a probe worker of its own: ~0.3 s per student)."""
-    if grade_fn is not None:  # a stand-in grader (tests) starts no workers
-        return
-    from grader.sandbox import isolation as iso
+def _run_level(isolation: Any, probe: bool) -> Isolation | None:
+    """The isolation level this run grades at, or None when unknown.
 
-    with contextlib.suppress(iso.IsolationUnavailable):  # each student's result says why
-        iso.require(isolation)
-    iso.share_probes()
+    With `probe` (local grading processes), `require(isolation)` detects it here, once, and
+    the answer is handed to the grading processes (each would otherwise start a probe worker
+    of its own: ~0.3 s per student). Without (a Dask cluster, whose machines may differ; a
+    stand-in grader), it is the level asked for. When the level asked for does not work
+    here, it is still the level of this run: each student's result says why it failed.
+    """
+    asked = Isolation(isolation) if isolation is not None else None
+    if not probe:
+        return asked
+    level = asked
+    with contextlib.suppress(IsolationUnavailable):
+        level = require(isolation)
+    share_probes()
+    return level
 
 
-def _is_current(done: ResultDict, mode: str, seed: int, exercises: Sequence[ExerciseSpec]) -> bool:
-    """True when a stored result was graded the way this run would grade: same mode, term
-    seed and exercises (a submission-level error lists no exercises: its points must match)."""
-    if done.get("mode") != mode or done.get("seed") != seed:
+def run_header(level: Isolation | None, where: str, seed: int) -> str:
+    """The line that opens a class run: "isolation: bwrap · 2 workers · term seed 0"."""
+    iso = level.value if level is not None else "the strongest available"
+    return f"isolation: {iso} · {where} · term seed {seed}"
+
+
+def _reusable(
+    done: ResultDict,
+    mode: str,
+    seed: int,
+    exercises: Sequence[ExerciseSpec],
+    level: Isolation | None,
+) -> bool:
+    """True when a stored result stands for what this run would give: no submission-level
+    `error` (its cause may be gone), the same mode, term seed and exercises, and isolation
+    at least as strong as `level` (bwrap > unshare > rlimits; anything passes when `level`
+    is unknown). An error result lists no exercises: its points must match."""
+    if done.get("error") or done.get("mode") != mode or done.get("seed") != seed:
+        return False
+    stored = STRENGTH.get(str(done.get("isolation")), 0)
+    if level is not None and stored < STRENGTH[level.value]:
         return False
     if done.get("exercises"):
         return [ex.get("exercise") for ex in done["exercises"]] == [ex.name for ex in exercises]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -23,6 +24,7 @@ import pytest
 from grader import batch
 from grader.batch import BatchError, find_submissions, grade_class, read_result, write_result
 from grader.results import ExerciseResult, SubmissionResult
+from grader.sandbox.isolation import Isolation, IsolationUnavailable
 from grader.spec import ExerciseSpec, SpecError, select
 
 EXERCISES = [
@@ -75,7 +77,7 @@ def fake_grade(
         student=student,
         mode="hidden",
         seed=seed,
-        isolation="fake",
+        isolation=getattr(isolation, "value", "fake"),  # an Isolation's name, when given
         score=score,
         max_score=sum(ex.points for ex in chosen),
         exercises=[
@@ -152,15 +154,20 @@ def test_discovery_ignores_hidden_loose_files_and_symlinks_leaving_the_class(
     root.mkdir()
     outside = make_student(tmp_path, "mallory", **{"score.txt": "10"})
     make_student(root, "alice")
+    (root / "frank.ipynb").write_text("{}")  # a notebook handed in alone is a submission
     (root / ".DS_Store").write_text("")
     (root / "notes.txt").write_text("")
     (root / "mallory").symlink_to(outside)
     (root / "alias").symlink_to(root / "alice")
     found, ignored = find_submissions(root)
-    assert [(s.student, s.path.name) for s in found] == [("alias", "alias"), ("alice", "alice")]
+    assert [(s.student, s.path.name) for s in found] == [
+        ("alias", "alias"),
+        ("alice", "alice"),
+        ("frank", "frank.ipynb"),
+    ]
     assert ignored == [
         "mallory: a symlink to outside the class folder, not followed",
-        "notes.txt: not a folder or a .zip",
+        "notes.txt: not a folder, a .zip or an .ipynb",
     ]
 
 
@@ -169,7 +176,12 @@ def test_discovery_ignores_hidden_loose_files_and_symlinks_leaving_the_class(
     [
         (["alice", "alice.zip"], "alice/ and alice.zip"),
         (["Bob", "bob"], "Bob/ and bob/"),
-        (["Zo\u00eb", "Zoe\u0308.zip"], "Zoe\u0308.zip and Zo\u00eb/"),  # NFD vs NFC
+        (["frank", "frank.ipynb"], "frank/ and frank.ipynb"),
+        (  # NFD vs NFC: the two look identical, so the escaped forms are shown too
+            ["Zo\u00eb", "Zoe\u0308.zip"],
+            "Zoe\u0308.zip and Zo\u00eb/ ('Zoe\\u0308' and 'Zo\\u00eb': "
+            "the same name in two Unicode forms)",
+        ),
     ],
 )
 def test_duplicate_ids_stop_the_batch_before_grading(
@@ -178,8 +190,11 @@ def test_duplicate_ids_stop_the_batch_before_grading(
     root = tmp_path / "class"
     root.mkdir()
     for name in names:
-        make_student(root, name.removesuffix(".zip"), as_zip=name.endswith(".zip"))
-    with pytest.raises(BatchError, match=listed):
+        if name.endswith(".ipynb"):
+            (root / name).write_text("{}")
+        else:
+            make_student(root, name.removesuffix(".zip"), as_zip=name.endswith(".zip"))
+    with pytest.raises(BatchError, match=re.escape(listed)):
         run(root, tmp_path / "results")
     assert not (tmp_path / "results").exists()
 
@@ -238,6 +253,62 @@ def test_rerun_skips_finished_students_and_regrades_missing_or_garbled_ones(
     assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
     assert scores(out)["alice"] == 7.0 and scores(out)["bob"] == 4.0
     assert summary.mean_percent == pytest.approx((70 + 40 + 90 + 100 + 0) / 5)
+
+
+def test_a_result_with_an_error_is_regraded_once_its_cause_is_gone(
+    klass: Path, tmp_path: Path
+) -> None:
+    make_student(klass, "dave", crash="", **{"score.txt": "6"})
+    out = tmp_path / "results"
+    assert run(klass, out).failed == ["dave"]
+    (klass / "dave" / "crash").unlink()  # e.g. a corrupt zip replaced by a valid one
+    summary = run(klass, out)
+    assert (summary.graded, summary.skipped, summary.failed) == (1, 5, [])
+    assert json.loads((out / "dave.json").read_text())["error"] is None
+    assert scores(out)["dave"] == 6.0
+
+
+def test_a_stored_result_is_reused_only_at_least_as_strongly_isolated(
+    klass: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+
+    def isolations() -> set[str]:
+        return {json.loads(p.read_text())["isolation"] for p in out.glob("*.json")}
+
+    assert run(klass, out, isolation=Isolation.UNSHARE).graded == 5
+    summary = run(klass, out, isolation=Isolation.BWRAP)  # stronger: everyone again
+    assert (summary.graded, summary.skipped, isolations()) == (5, 0, {"bwrap"})
+    for weaker in (Isolation.BWRAP, Isolation.UNSHARE, Isolation.RLIMITS):
+        summary = run(klass, out, isolation=weaker)
+        assert (summary.graded, summary.skipped, isolations()) == (0, 5, {"bwrap"})
+    (out / "alice.json").write_text(
+        (out / "alice.json").read_text().replace('"bwrap"', '"none (trusted)"')
+    )
+    assert run(klass, out, isolation=Isolation.RLIMITS).graded == 1  # no sandbox at all
+
+
+def test_the_run_level_is_what_require_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    def require(level: object) -> Isolation:
+        if level is None:
+            return Isolation.UNSHARE  # say bwrap does not work here
+        raise IsolationUnavailable(f"isolation {level} is not available here")
+
+    monkeypatch.setattr(batch, "require", require)
+    monkeypatch.setattr(batch, "share_probes", lambda: None)
+    assert batch._run_level(None, probe=True) is Isolation.UNSHARE
+    assert batch._run_level("bwrap", probe=True) is Isolation.BWRAP  # each result says why
+    assert batch._run_level(None, probe=False) is None  # a Dask cluster: its own strongest
+    assert batch._run_level("rlimits", probe=False) is Isolation.RLIMITS
+
+
+def test_a_class_run_opens_with_its_isolation_workers_and_seed(
+    klass: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(klass, tmp_path / "results", progress=True, isolation=Isolation.BWRAP, seed=3)
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == "isolation: bwrap · 2 workers · term seed 3"
+    assert "5/5" in err  # then the progress bar
 
 
 def test_force_or_a_new_seed_regrades_everyone(klass: Path, tmp_path: Path) -> None:
