@@ -61,8 +61,20 @@ def match_misconception(
 ) -> MisconceptionSpec | None:
     """The first misconception (in spec order) whose outputs equal the student's, or None.
 
-    None too when misconceptions.py is not there (a student kit ships without it).
+    None too when misconceptions.py is not there (a student kit ships without it) or is
+    broken: matching is best-effort diagnosis, so a misconceptions.py that fails to import
+    or a misconception that raises costs the student a hint, never the check's verdict
+    (`gradeformer validate` reports the broken file).
     """
+    try:
+        return _first_match(exercise, check, case, outputs, seed)
+    except Exception:
+        return None
+
+
+def _first_match(
+    exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list[Any], seed: int
+) -> MisconceptionSpec | None:
     if load_instructor_module(exercise, "misconceptions") is None:
         return None
     exact = check.compare == "exact"

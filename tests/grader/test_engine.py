@@ -273,3 +273,29 @@ def test_public_mode_counts_the_hidden_checks_left_for_grading(
     assert broken.exercise("scale").hidden_not_run == 2  # type: ignore[union-attr]
     hidden = grade(SUBMISSIONS / "partial", fake_exercises, mode="hidden")
     assert [e.hidden_not_run for e in hidden.exercises] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "raise ImportError('no such helper')\n",
+        "def rownorm_axis0(x):\n    raise RuntimeError('broken misconception')\n",
+        "def something_else(x):\n    return x\n",
+    ],
+)
+def test_a_broken_misconceptions_py_costs_the_hint_not_the_verdict(
+    fake_exercises: list, tmp_path: Path, source: str
+) -> None:
+    from grader.spec import load_exercises
+
+    exercises = tmp_path / "exercises"
+    shutil.copytree(EXERCISES, exercises)
+    (exercises / "01_scale" / "misconceptions.py").write_text(source)
+    result = grade(SUBMISSIONS / "wrong", load_exercises(exercises))
+    assert result.error is None
+    ex = result.exercise("scale")
+    assert ex is not None and ex.status == "graded"
+    grid = by_name(result, "scale")["rows of a 3×4 grid"]
+    assert (grid.status, grid.points, grid.misconception, grid.hint) == ("fail", 0.0, None, None)
+    assert grid.message.startswith("max abs error ")
+    assert ex.score == pytest.approx(10 / 6, abs=1e-6)  # as with a working misconceptions.py
