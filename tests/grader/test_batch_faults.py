@@ -129,3 +129,24 @@ def test_dask_executor_gives_the_same_bytes_as_a_local_run(
         dask = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
         subprocess.run(grade_command(klass, out, *dask), check=True, capture_output=True)
     assert canonical(out) == uninterrupted
+
+
+def test_a_bwrap_run_regrades_what_an_unshare_run_graded(klass: Path, tmp_path: Path) -> None:
+    from grader.sandbox.isolation import Isolation, probe
+
+    for level in (Isolation.BWRAP, Isolation.UNSHARE):
+        if probe(level) is not None:
+            pytest.skip(f"{level.value} does not work here: {probe(level)}")
+    out = tmp_path / "results"
+
+    def isolations() -> dict[str, str]:
+        results = (json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json"))
+        return {r["student"]: r["isolation"] for r in results if not r["error"]}
+
+    subprocess.run(grade_command(klass, out, "--isolation", "unshare"), check=True)
+    assert set(isolations().values()) == {"unshare"}
+    done = subprocess.run(grade_command(klass, out, "--isolation", "bwrap"), check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.stderr.startswith("isolation: bwrap · ")
+    assert done.stdout.startswith("7 students graded · ")  # none "already done, skipped"
+    assert set(isolations().values()) == {"bwrap"} and len(isolations()) == 6
