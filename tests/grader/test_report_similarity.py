@@ -208,5 +208,5 @@ def test_report_lists_the_pair_from_folders_and_zips(tmp_path: Path) -> None:
     assert '<td>07_bpe</td><td>ana</td><td>ben</td><td class="num">100%</td>' in index
     rows = (tmp_path / "report" / "gradebook.csv").read_text().splitlines()
     assert rows[1:] == [
-        f"{s},10.0,10.0,10.0,100.0" for s in ("ana", "ben", "cai")
+        f"{s},10.0,10.0,10.0,100.0," for s in ("ana", "ben", "cai")
     ]  # grades unchanged
