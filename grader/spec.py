@@ -242,6 +242,15 @@ class _Reader:
             raise self.fail(key, "must be one of " + ", ".join(choices), value)
         return value
 
+    def at_least(
+        self, key: str, default: Any = ..., low: float = 0.0, strict: bool = False
+    ) -> float:
+        """The number at `key` (required without `default`): >= `low`, or > `low` if `strict`."""
+        value: float = self.get(key, "number", default)
+        if value < low or (strict and value == low):
+            raise self.fail(key, f"must be {'>' if strict else '>='} {low:g}", self.data[key])
+        return value
+
     def sub(self, key: str, index: int, data: Any) -> _Reader:
         return _Reader(self.path, data, f"{self._key(key)}[{index}]")
 
@@ -285,12 +294,8 @@ def _load_check(r: _Reader, functions: list[str]) -> CheckSpec:
     if compare == "raises" and raises is None:
         raise r.fail("raises", "is required when compare is raises (an exception name)")
     trace = r.get("trace", "list[str]", [])
-    points = r.get("points", "number", 1.0)
-    if points < 0:
-        raise r.fail("points", "must be >= 0", points)
-    timeout = r.get("timeout", "number", DEFAULT_TIMEOUT)
-    if timeout <= 0:
-        raise r.fail("timeout", "must be > 0", timeout)
+    points = r.at_least("points", 1.0)
+    timeout = r.at_least("timeout", DEFAULT_TIMEOUT, strict=True)
     return CheckSpec(
         name=name,
         visibility=r.get("visibility", "str", choices=VISIBILITIES),
@@ -301,8 +306,8 @@ def _load_check(r: _Reader, functions: list[str]) -> CheckSpec:
         expect=to_value(r.data["expect"]) if r.has("expect") else None,
         has_expect=r.has("expect"),
         trace=trace,
-        rtol=r.get("rtol", "number", DEFAULT_RTOL),
-        atol=r.get("atol", "number", DEFAULT_ATOL),
+        rtol=r.at_least("rtol", DEFAULT_RTOL),
+        atol=r.at_least("atol", DEFAULT_ATOL),
         points=points,
         timeout=timeout,
         seed=r.get("seed", "int", check_seed(name)),
@@ -340,8 +345,8 @@ def _load_question(r: _Reader) -> QuestionSpec:
         question=r.get("question", "str"),
         answer=answer,
         compare=r.get("compare", "str", "numeric", QUESTION_COMPARATORS),
-        tol=r.get("tol", "number", 1e-3),
-        points=r.get("points", "number", 1.0),
+        tol=r.at_least("tol", 1e-3),
+        points=r.at_least("points", 1.0),
         explain=r.get("explain", "str", ""),
     )
 
@@ -383,12 +388,12 @@ def load_exercise(folder: Path) -> ExerciseSpec:
     functions = r.get("functions", "list[str]")
     if not functions:
         raise r.fail("functions", "must list at least one function")
-    points = r.get("points", "number")
+    points = r.at_least("points")
     forbidden = None
     if r.has("forbidden"):
         fr = _Reader(path, r.data["forbidden"], "forbidden")
         fr.unknown_keys({"names", "points"})
-        forbidden = ForbiddenSpec(fr.get("names", "list[str]"), fr.get("points", "number", 1.0))
+        forbidden = ForbiddenSpec(fr.get("names", "list[str]"), fr.at_least("points", 1.0))
     raw_checks = r.get("checks", "list")
     if not isinstance(raw_checks, list) or not raw_checks:
         raise r.fail("checks", "must be a non-empty list", raw_checks)

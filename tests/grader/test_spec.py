@@ -142,3 +142,34 @@ def test_find_exercises_root_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert find_exercises_root(cwd=copied) == kit / "exercises"
     with pytest.raises(FileNotFoundError, match="no exercises at"):
         find_exercises_root(tmp_path / "nope", cwd=kit)
+
+
+CHECK_LINE = "    args: {x: [1.0, 2.0]}\n"
+QUESTION = "questions:\n  - {id: q, question: Q, answer: 1}\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (CHECK_LINE, CHECK_LINE + "    rtol: -1\n", "checks[0].rtol must be >= 0, got -1"),
+        (CHECK_LINE, CHECK_LINE + "    atol: -0.5\n", "checks[0].atol must be >= 0, got -0.5"),
+        (CHECK_LINE, CHECK_LINE + "    points: -2\n", "checks[0].points must be >= 0, got -2"),
+        (CHECK_LINE, CHECK_LINE + "    timeout: 0\n", "checks[0].timeout must be > 0, got 0"),
+        (CHECK_LINE, CHECK_LINE + "    timeout: -1\n", "checks[0].timeout must be > 0, got -1"),
+        ("points: 4\n", "points: -4\n", "points must be >= 0, got -4"),
+        ("", QUESTION.replace("}", ", tol: -0.1}"), "questions[0].tol must be >= 0, got -0.1"),
+        ("", QUESTION.replace("}", ", points: -1}"), "questions[0].points must be >= 0, got -1"),
+        ("", "forbidden: {names: [np.dot], points: -1}\n", "forbidden.points must be >= 0, got -1"),
+    ],
+)
+def test_negative_numbers_are_rejected_with_their_key_path(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    text = GOOD.replace(old, new) if old else GOOD + new
+    assert error_of(tmp_path, text).endswith(f"exercise.yaml: {message}")
+
+
+def test_zero_tolerances_and_points_are_allowed(tmp_path: Path) -> None:
+    text = GOOD.replace(CHECK_LINE, CHECK_LINE + "    rtol: 0\n    atol: 0\n    points: 0\n")
+    check = load_exercise(write(tmp_path, text + QUESTION)).checks[0]
+    assert (check.rtol, check.atol, check.points) == (0.0, 0.0, 0.0)
