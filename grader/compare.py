@@ -187,6 +187,21 @@ def _compare_leaf(got: Any, expected: Any, rtol: float, atol: float, exact: bool
     return v if v.ok or not where else Verdict(False, where + v.message, v.details)
 
 
+def shape_mismatch(outputs: list[Any], expected: list[Any] | None) -> Verdict | None:
+    """The first output whose array shape is not the expected one's, as `compare_arrays`
+    says it ("expected shape (4, 7), got (28,)"), or None (outputs that are not plain
+    arrays, like tuples of arrays, are skipped)."""
+    for i, (got, want) in enumerate(zip(outputs, expected or [], strict=False)):
+        try:
+            g, w = coerce(got), coerce(want)
+        except CoerceError:
+            continue
+        if g.shape != w.shape:
+            label = f"call {i + 1}: " if len(outputs) > 1 else ""
+            return Verdict(False, label + compare_arrays(g, w, 0.0, 0.0).message)
+    return None
+
+
 def summarise_failure(verdict: Verdict) -> str:
     """A value-free summary of a failed comparison, for hidden checks."""
     text = verdict.message

@@ -95,3 +95,21 @@ def test_coerce_rejects_non_numbers() -> None:
         with pytest.raises(CoerceError):
             coerce(bad)
     assert compare_values("0.5", 0.5, 1e-6, 1e-9).message == "returned a str, expected numbers"
+
+
+def test_shape_mismatch_names_the_first_misshapen_output_only() -> None:
+    from grader.compare import shape_mismatch
+
+    ok, flat = np.zeros((4, 7)), np.zeros(28)
+    assert shape_mismatch([flat], [ok]) is not None
+    assert shape_mismatch([flat], [ok]).message == (  # type: ignore[union-attr]
+        "expected shape (4, 7), got (28,); right number of elements in the wrong shape"
+    )
+    two = shape_mismatch([ok, np.zeros((7, 4))], [ok, ok])
+    assert (
+        two is not None
+        and two.message == "call 2: expected shape (4, 7), got (7, 4); did you transpose?"
+    )
+    assert shape_mismatch([ok], [ok]) is None
+    assert shape_mismatch(["text"], [ok]) is None  # not an array: the caller says what it can
+    assert shape_mismatch([flat], None) is None

@@ -299,3 +299,50 @@ def test_a_broken_misconceptions_py_costs_the_hint_not_the_verdict(
     assert (grid.status, grid.points, grid.misconception, grid.hint) == ("fail", 0.0, None, None)
     assert grid.message.startswith("max abs error ")
     assert ex.score == pytest.approx(10 / 6, abs=1e-6)  # as with a working misconceptions.py
+
+
+INDEXING_PROPERTY = """
+
+def rows_sum_to_one(calls, outputs, expected):
+    out = outputs[0]
+    sums = [out[i, :].sum() for i in range(len(out))]
+    return None if np.allclose(sums, 1.0) else "rows do not sum to one"
+"""
+
+
+def public_indexing_property(tmp_path: Path) -> list:
+    """01_scale with its property check public and indexing the output as a 2-D array."""
+    from grader.spec import load_exercises
+
+    exercises = tmp_path / "exercises"
+    shutil.copytree(EXERCISES, exercises)
+    folder = exercises / "01_scale"
+    cases = (folder / "cases.py").read_text().split("\n\ndef rows_sum_to_one")[0]
+    (folder / "cases.py").write_text(cases + INDEXING_PROPERTY)
+    spec = (folder / "exercise.yaml").read_text()
+    public = spec.replace(
+        "visibility: hidden\n    call: rownorm\n    cases: grid\n    compare: property",
+        "visibility: public\n    call: rownorm\n    cases: grid\n    compare: property",
+    )
+    assert public != spec
+    (folder / "exercise.yaml").write_text(public)
+    return load_exercises(exercises)
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("(x / s).ravel()", "expected shape (3, 4), got (12,); right number of elements in the "
+         "wrong shape"),
+        ("(x / s).tolist()", "your output could not be checked: TypeError"),
+    ],
+)  # fmt: skip
+def test_a_property_that_raises_on_the_output_says_what_is_wrong_with_it(
+    fake_exercises: list, tmp_path: Path, returned: str, message: str
+) -> None:
+    exercises = public_indexing_property(tmp_path)
+    source = CORRECT_SCALE.replace("    return x / s\n", f"    return {returned}\n")
+    (tmp_path / "sub").mkdir()
+    result = grade(student(tmp_path / "sub", source), exercises, mode="public")
+    prop = by_name(result, "scale")["rows sum to one"]
+    assert (prop.status, prop.points, prop.message) == ("fail", 0.0, message)
