@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import platform
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -301,7 +302,28 @@ def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list
     return Verdict(True)
 
 
+_SIGNATURE_ERROR = re.compile(
+    r"TypeError: (\w+\(\) "
+    r"(got an unexpected|got multiple values|missing \d+ required|takes \d+) .*)"
+)
+
+
+def _signature_problem(out: Outcome) -> str | None:
+    """A TypeError raised by the call itself (no frame of the student's code ran): the
+    function's signature does not take the contract's arguments. The message names the
+    function and a parameter, never a value, so hidden checks may show it too."""
+    if out.error_type != "TypeError" or "Traceback" in (out.traceback or ""):
+        return None
+    found = _SIGNATURE_ERROR.fullmatch(out.message.strip())
+    if found is None:
+        return None
+    return f"{found.group(1)}: check the function's signature against the docstring"
+
+
 def _raises_verdict(fn: str, check: CheckSpec, out: Outcome) -> Verdict:
+    signature = _signature_problem(out)
+    if signature is not None and check.raises != "TypeError":
+        return Verdict(False, signature)
     if out.ok:
         return Verdict(False, f"{fn} should raise {check.raises} here, but it returned a value")
     if out.error_kind == "exception" and out.error_type == check.raises:
@@ -314,6 +336,9 @@ def _raises_verdict(fn: str, check: CheckSpec, out: Outcome) -> Verdict:
 def _error_verdict(fn: str, out: Outcome) -> Verdict:
     if out.error_kind == NOT_IMPLEMENTED:
         return Verdict(False, f"{fn}: not implemented yet (raises NotImplementedError)")
+    signature = _signature_problem(out)
+    if signature is not None:
+        return Verdict(False, signature)
     if out.error_kind == "exception":
         details = [ln for ln in (out.traceback or "").splitlines() if ln.strip()]
         return Verdict(False, f"{fn} raised {out.message}", details)
@@ -345,6 +370,9 @@ def _finish(
 
 def _value_free(fn: str, out: Outcome) -> str:
     """An error line without the exception's text (which may quote hidden values)."""
+    signature = _signature_problem(out)
+    if signature is not None:
+        return signature
     if out.error_kind == "exception":
         return f"{fn} raised {out.error_type}"
     if out.error_kind == NOT_IMPLEMENTED:

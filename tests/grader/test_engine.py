@@ -346,3 +346,49 @@ def test_a_property_that_raises_on_the_output_says_what_is_wrong_with_it(
     result = grade(student(tmp_path / "sub", source), exercises, mode="public")
     prop = by_name(result, "scale")["rows sum to one"]
     assert (prop.status, prop.points, prop.message) == ("fail", 0.0, message)
+
+
+SIGNATURE_FIX = ": check the function's signature against the docstring"
+
+
+def test_a_signature_that_refuses_the_contract_arguments_says_so(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    source = CORRECT_SCALE.replace("def rownorm(x):\n", "def rownorm(x, axis):\n")
+    checks = by_name(grade(student(tmp_path, source), fake_exercises), "scale")
+    missing = "rownorm() missing 1 required positional argument: 'axis'" + SIGNATURE_FIX
+    assert checks["a zero row is rejected"].message == missing  # not "raised TypeError"
+    assert checks["a zero row is rejected"].status == "fail"
+    assert (checks["rows of a 3×4 grid"].message, checks["rows of a 3×4 grid"].details) == (
+        missing,
+        [],
+    )
+    assert checks["rows of a 2×3×4 batch"].message == (
+        "error on a hidden input (a 2×3×4 batch of positive numbers): " + missing
+    )
+
+
+def test_an_unexpected_keyword_names_the_argument(fake_exercises: list, tmp_path: Path) -> None:
+    source = CORRECT_SCALE.replace(
+        "def scale(x, k):\n", "def scale(x, factor=2.0):\n    k = factor\n"
+    )
+    checks = by_name(grade(student(tmp_path, source), fake_exercises), "scale")
+    assert checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"].message == (
+        "scale() got an unexpected keyword argument 'k'" + SIGNATURE_FIX
+    )
+
+
+def test_a_type_error_inside_the_function_is_not_a_signature_problem(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    source = CORRECT_SCALE.replace(
+        "def rownorm(x):\n", "def helper(x):\n    return x\n\n\ndef rownorm(x):\n    helper(x, 1)\n"
+    )
+    checks = by_name(grade(student(tmp_path, source), fake_exercises), "scale")
+    assert checks["a zero row is rejected"].message == (
+        "rownorm raised TypeError, expected ValueError"
+    )
+    assert checks["rows of a 3×4 grid"].message == (
+        "rownorm raised TypeError: helper() takes 1 positional argument but 2 were given"
+    )
+    assert checks["rows of a 2×3×4 batch"].message.endswith(": rownorm raised TypeError")
