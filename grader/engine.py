@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import difflib
 import platform
 import re
 import tempfile
@@ -383,6 +384,9 @@ def _value_free(fn: str, out: Outcome) -> str:
 # ---------------------------------------------------------------- by-hand questions
 
 
+ANSWER_SLACK = 1e-12  # |0.88 - 0.881| is 0.0010000000000000009: "within 0.001" all the same
+
+
 def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> list[CheckResult]:
     checks = []
     answers: dict[str, Any] = {}
@@ -417,7 +421,30 @@ def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> 
             elif q.explain:
                 res.trace = [q.explain]  # the working, once the student has tried
         checks.append(res)
-    return checks
+    return checks + _unknown_answers(questions, answers)
+
+
+def _unknown_answers(questions: list[QuestionSpec], answers: dict[str, Any]) -> list[CheckResult]:
+    """A failed line worth no points for each answers.yaml key that is no question's id."""
+    ids = [q.id for q in questions]
+    lines = []
+    for key in map(str, answers):
+        if key in ids:
+            continue
+        close = difflib.get_close_matches(key, ids, n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        lines.append(
+            CheckResult(
+                name=f"answers.yaml: {key}",
+                visibility="public",
+                kind="answer",
+                status="fail",
+                points=0.0,
+                max_points=0.0,
+                message=f"unknown question {key!r}{guess}",
+            )
+        )
+    return lines
 
 
 def _judge_answer(q: QuestionSpec, given: Any) -> tuple[bool, str]:
@@ -435,7 +462,7 @@ def _judge_answer(q: QuestionSpec, given: Any) -> tuple[bool, str]:
         )
     if got.shape != want.shape:
         return False, f"{q.question}: expected {want.size} number(s) in shape {want.shape}"
-    ok = bool(np.all(np.abs(got - want) <= q.tol))
+    ok = bool(np.all(np.abs(got - want) <= q.tol + ANSWER_SLACK))
     return ok, f"{q.question}: your answer {given!r} is not within {q.tol:g} of the right value"
 
 

@@ -392,3 +392,42 @@ def test_a_type_error_inside_the_function_is_not_a_signature_problem(
         "rownorm raised TypeError: helper() takes 1 positional argument but 2 were given"
     )
     assert checks["rows of a 2×3×4 batch"].message.endswith(": rownorm raised TypeError")
+
+
+def answer_lines(tmp_path: Path, answers: str) -> dict:
+    from grader.spec import QuestionSpec
+
+    questions = [
+        QuestionSpec(id="cold", question="p at T=0.5", answer=0.881, tol=0.001),
+        QuestionSpec(id="hot", question="p at T=2", answer=0.5, tol=0.001),
+    ]
+    (tmp_path / "answers.yaml").write_text(answers)
+    return {c.name: c for c in engine._answer_checks(questions, tmp_path / "answers.yaml")}
+
+
+def test_an_answer_exactly_tol_away_is_within_tol(tmp_path: Path) -> None:
+    # |0.88 - 0.881| is 0.0010000000000000009 in floating point
+    lines = answer_lines(tmp_path, "cold: 0.88\nhot: 0.4989\n")
+    assert lines["answers.yaml: cold"].status == "pass"
+    assert lines["answers.yaml: hot"].status == "fail"  # 0.0011 away: a real miss
+    assert lines["answers.yaml: hot"].message.endswith("is not within 0.001 of the right value")
+
+
+def test_an_unknown_answer_key_is_a_failed_line_worth_nothing(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    lines = answer_lines(tmp_path, "cld: 0.881\nhot: 0.5\nwarmth: 1\n")
+    assert [(n, c.status, c.max_points, c.message) for n, c in lines.items()] == [
+        ("answers.yaml: cold", "fail", 1.0, "not answered yet (p at T=0.5)"),
+        ("answers.yaml: hot", "pass", 1.0, ""),
+        ("answers.yaml: cld", "fail", 0.0, "unknown question 'cld' (did you mean 'cold'?)"),
+        ("answers.yaml: warmth", "fail", 0.0, "unknown question 'warmth'"),
+    ]
+    answers = "six: 6\nsxi: 6\n"
+    (tmp_path / "sub").mkdir()
+    result = grade(student(tmp_path / "sub", CORRECT_SCALE, answers), fake_exercises)
+    scale = result.exercise("scale")
+    assert scale is not None and scale.score == 10.0  # the unknown key costs no points
+    assert by_name(result, "scale")["answers.yaml: sxi"].message == (
+        "unknown question 'sxi' (did you mean 'six'?)"
+    )
