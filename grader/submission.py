@@ -5,9 +5,12 @@ written out as modules) and then searched: a module `softmax` is the file `softm
 anywhere inside, skipping hidden folders, `__pycache__` and symlinks that lead outside.
 When several files have the name, the shallowest wins (then the first in sorted order).
 
-Notebooks: the code cells are concatenated (IPython magics and shell lines commented out)
-and the result is written as the module of every exercise whose contract functions the
-notebook defines at top level (`def softmax(...)` makes it the `softmax` module). A
+Notebooks: the code cells are concatenated (IPython magics and shell lines commented out),
+reduced to imports, definitions and simple constants (`module_source`: plots, prints and
+test calls are commented out, imports of packages other than numpy, math and the standard
+library may fail), and the result is written as the module of every exercise whose
+contract functions the notebook defines at top level (`def softmax(...)` makes it the
+`softmax` module). A
 notebook inside a folder or zip is used the same way for modules no `.py` file provides.
 """
 
@@ -18,6 +21,7 @@ import json
 import os
 import re
 import stat
+import sys
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -158,13 +162,147 @@ def defined_functions(source: str) -> set[str]:
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
+REQUIRED_PACKAGES = frozenset({"numpy", "math"}) | frozenset(sys.stdlib_module_names)
+SAFE_BUILTINS = frozenset({
+    "abs", "bool", "dict", "enumerate", "filter", "float", "frozenset", "int", "len", "list",
+    "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple",
+    "zip",
+})  # fmt: skip
+
+
+def module_source(source: str) -> str:
+    """A notebook's code reduced to what a module needs, so importing it runs no cell's work.
+
+    Kept: top-level imports, function and class definitions, ``try`` blocks of imports, and
+    simple constant assignments (``EPS = 1e-9``, ``W = np.eye(3)``: literals, numpy/math,
+    a few builtins and earlier kept names). Dropped (commented out, so line numbers stay):
+    expressions and other statements (plots, prints, test calls, ``x = softmax(x)``). An
+    import of a package other than numpy, math and the standard library is wrapped in
+    ``try: ... except ImportError: pass`` (matplotlib is not installed where code is graded).
+    Source that does not parse is returned as it is: the worker reports the syntax error.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines()
+    numeric: set[str] = set()  # the names numpy and math are imported as
+    known: set[str] = set()  # names bound by kept statements
+    out: list[str] = []
+    done = 0  # lines of `source` written so far
+    for node in tree.body:
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        end = node.end_lineno or node.lineno
+        out.extend(lines[done : start - 1])  # blank lines and comments between statements
+        # the statement alone (``a = 1; plt.show()`` is two statements on one line)
+        text = lines[start - 1 : node.lineno - 1]
+        text += (ast.get_source_segment(source, node) or "").splitlines()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            _bind_import(node, known, numeric)
+            if not _required(node):
+                text = ["try: " + " ".join(ln.strip() for ln in text), "except ImportError: pass"]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            known.add(node.name)
+        elif isinstance(node, ast.Try) and all(
+            isinstance(n, (ast.Import, ast.ImportFrom)) for n in node.body
+        ):
+            for n in node.body:
+                _bind_import(n, known, numeric)  # type: ignore[arg-type]
+        elif _simple_assignment(node, known, numeric):
+            known.update(_assigned_names(node))
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            text = ["# " + ln for ln in text]  # dropped; a docstring stays as it is
+        out.extend(text)
+        done = end
+    out.extend(lines[done:])
+    return "\n".join(out) + "\n"
+
+
+def _bind_import(node: ast.Import | ast.ImportFrom, known: set[str], numeric: set[str]) -> None:
+    for alias in node.names:
+        bound = alias.asname or alias.name.split(".")[0]
+        known.add(bound)
+        full = alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+        if full.split(".")[0] in ("numpy", "math"):
+            numeric.add(bound)
+
+
+def _required(node: ast.Import | ast.ImportFrom) -> bool:
+    """True for an import of numpy, math, the standard library or a relative module."""
+    if isinstance(node, ast.ImportFrom):
+        return node.level > 0 or (node.module or "").split(".")[0] in REQUIRED_PACKAGES
+    return all(a.name.split(".")[0] in REQUIRED_PACKAGES for a in node.names)
+
+
+def _assigned_names(node: ast.stmt) -> set[str]:
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        targets = [node.target]
+    names = set()
+    for target in targets:
+        for sub in ast.walk(target):
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+    return names
+
+
+def _simple_assignment(node: ast.stmt, known: set[str], numeric: set[str]) -> bool:
+    """An assignment to plain names of a value built from literals, numpy/math, a few
+    builtins and names already kept (no call of the student's functions, no plotting)."""
+    if isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+        targets, value = [node.target], node.value
+    else:
+        return False
+    for target in targets:
+        parts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        if not all(isinstance(p, ast.Name) for p in parts):
+            return False
+    if isinstance(node, ast.AugAssign) and not _assigned_names(node) <= known:
+        return False
+    local = {
+        n.id
+        for comp in ast.walk(value)
+        if isinstance(comp, ast.comprehension)
+        for n in ast.walk(comp.target)
+        if isinstance(n, ast.Name)
+    }
+    allowed = known | numeric | local | SAFE_BUILTINS
+    for sub in ast.walk(value):
+        if isinstance(sub, ast.Name) and sub.id not in allowed:
+            return False
+        if isinstance(sub, ast.Call) and not _numeric_call(sub.func, numeric):
+            return False
+        if isinstance(sub, (ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return False
+    return True
+
+
+def _numeric_call(func: ast.expr, numeric: set[str]) -> bool:
+    """A call of numpy/math (``np.eye``, ``np.arange(3).reshape``), a safe builtin, or a
+    method of a literal (``"a b".split``)."""
+    root = func
+    while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    if isinstance(root, ast.Constant):
+        return True
+    if not isinstance(root, ast.Name):
+        return False
+    return root.id in numeric or (root is func and root.id in SAFE_BUILTINS)
+
+
 def write_notebook_modules(path: Path, dest: Path, functions: dict[str, list[str]]) -> None:
-    """Write the notebook's code as `<module>.py` for every module whose functions it defines."""
+    """Write the notebook's code (`module_source`) as `<module>.py` for every module whose
+    functions it defines."""
     source = notebook_source(path)
     defined = defined_functions(source)
-    for module, names in functions.items():
+    module = module_source(source)
+    for name, names in functions.items():
         if defined.intersection(names):
-            (dest / f"{module}.py").write_text(source, encoding="utf-8")
+            (dest / f"{name}.py").write_text(module, encoding="utf-8")
     answers = path.with_name(ANSWERS_FILE)
     if answers.is_file():
         (dest / ANSWERS_FILE).write_bytes(answers.read_bytes())

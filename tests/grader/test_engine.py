@@ -431,3 +431,18 @@ def test_an_unknown_answer_key_is_a_failed_line_worth_nothing(
     assert by_name(result, "scale")["answers.yaml: sxi"].message == (
         "unknown question 'sxi' (did you mean 'six'?)"
     )
+
+
+def test_a_notebook_that_plots_and_tests_at_top_level_is_graded(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    cells = [
+        "import matplotlib_not_installed.pyplot as plt\n%matplotlib inline",
+        CORRECT_SCALE,
+        "plt.plot(rownorm([[1.0, 2.0]]))\nrownorm([[0.0, 0.0]])  # raises ValueError",
+    ]
+    nb = tmp_path / "work.ipynb"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]}))
+    shutil.copy(SUBMISSIONS / "correct" / "01_scale" / "answers.yaml", tmp_path)
+    scale = grade(nb, fake_exercises).exercise("scale")
+    assert scale is not None and (scale.status, scale.score) == ("graded", 10.0)

@@ -14,6 +14,7 @@ from grader.submission import (
     extract_zip,
     locate,
     materialise,
+    module_source,
     notebook_source,
 )
 
@@ -113,3 +114,31 @@ def test_notebook_that_is_not_json(tmp_path: Path) -> None:
     nb.write_text('{"cells": [')
     with pytest.raises(SubmissionError, match=r"work.ipynb is not a valid notebook \(invalid JSON"):
         notebook_source(nb)
+
+
+NOTEBOOK_CELLS = [
+    "import numpy as np\nimport not_installed_plots as plt\nfrom not_installed.sub import thing",
+    "EPS = 1e-9\nGRID = np.arange(6).reshape(2, 3) * EPS\nSQUARES = [i * i for i in range(3)]",
+    "def softmax(x, axis=-1):\n    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
+    "    return e / e.sum(axis=axis, keepdims=True)",
+    "y = softmax(np.array([1.0, 2.0]))\nz = y + 1\nprint(z); plt.plot(z)\nSHOWN = 1",
+    "fig, ax = plt.subplots()\nassert softmax(None) is None\nfor i in range(3):\n    print(i)",
+]
+
+
+def test_a_notebook_module_keeps_definitions_and_runs_no_cell_work(tmp_path: Path) -> None:
+    source = module_source("\n\n".join(NOTEBOOK_CELLS) + "\n")
+    namespace: dict = {}
+    exec(compile(source, "softmax.py", "exec"), namespace)  # no ImportError, no cell's work
+    assert {"np", "EPS", "GRID", "SQUARES", "softmax", "SHOWN"} <= set(namespace)
+    assert namespace["SQUARES"] == [0, 1, 4] and namespace["GRID"].shape == (2, 3)
+    for dropped in ("y", "z", "fig", "ax", "i", "plt", "thing"):
+        assert dropped not in namespace
+    assert "try: import not_installed_plots as plt\nexcept ImportError: pass\n" in source
+    assert "# y = softmax(np.array([1.0, 2.0]))\n" in source and "# plt.plot(z)\n" in source
+    lines = source.splitlines()
+    assert lines[lines.index("def softmax(x, axis=-1):") - 1] == ""  # the cell gap is kept
+
+
+def test_a_notebook_that_does_not_parse_is_left_for_the_worker_to_report() -> None:
+    assert module_source("def f(:\n    pass\n") == "def f(:\n    pass\n"
