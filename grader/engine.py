@@ -35,7 +35,7 @@ import yaml
 
 from grader import __version__
 from grader.cases import Case, build_case, call_python, instructor_function
-from grader.compare import Verdict, compare_values, shape_mismatch, summarise_failure
+from grader.compare import CANNOT_CHECK, Verdict, compare_values, shape_mismatch, summarise_failure
 from grader.fixtures import FixtureError
 from grader.misconceptions import match_misconception
 from grader.results import (
@@ -289,9 +289,7 @@ def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list
                 problem = prop(case.calls, outputs, case.expected)
         except Exception as exc:  # e.g. indexing an output of the wrong shape
             wrong_shape = shape_mismatch(outputs, case.expected)
-            return wrong_shape or Verdict(
-                False, f"your output could not be checked: {type(exc).__name__}"
-            )
+            return wrong_shape or Verdict(False, f"{CANNOT_CHECK}: {type(exc).__name__}")
         return Verdict(problem is None, problem or "")
     assert case.expected is not None
     exact = check.compare == "exact"

@@ -113,3 +113,17 @@ def test_shape_mismatch_names_the_first_misshapen_output_only() -> None:
     assert shape_mismatch([ok], [ok]) is None
     assert shape_mismatch(["text"], [ok]) is None  # not an array: the caller says what it can
     assert shape_mismatch([flat], None) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "summary"),
+    [
+        ("expected shape (4, 7), got (28,)", "wrong shape"),
+        ("max abs error 0.5 at [1] (expected 1, got 1.5)", "wrong values"),
+        ("your output could not be checked: IndexError", None),  # said as it is
+    ],
+)
+def test_hidden_summaries_name_no_values(message: str, summary: str | None) -> None:
+    from grader.compare import Verdict, summarise_failure
+
+    assert summarise_failure(Verdict(False, message)) == (summary or message)
