@@ -130,7 +130,10 @@ def test_broken_cases_py_is_one_line(fake_reference: object, tmp_path: Path) -> 
     args = ["--exercises", str(exercises), "--format", "json"]
     code, out = run("grade", str(SUBMISSIONS / "correct"), *args)
     assert code == 2
-    assert out.strip() == "Error: 01_scale: cases.grid raised ZeroDivisionError('division by zero')"
+    assert out.strip() == (
+        f"Error: {exercises / '01_scale' / 'cases.py'}: grid (check 'rows of a 3×4 grid') "
+        "raised ZeroDivisionError: division by zero"
+    )
 
 
 def test_one_submission_or_a_class(fake_exercises: list, tmp_path: Path) -> None:
