@@ -274,9 +274,28 @@ def _call(runner: Runner, module: str, call: Call, timeout: float) -> Outcome:
     from grader.sandbox import WorkerError
 
     try:
-        return runner.call(module, call.fn, kwargs=call.kwargs, timeout=timeout)
+        out = runner.call(module, call.fn, kwargs=call.kwargs, timeout=timeout)
     except WorkerError as exc:
         return InProcessOutcome(exc=exc, kind="killed", message=f"the worker failed: {exc}")
+    return _blame_the_dependency(module, out)
+
+
+_FRAME = re.compile(r'File "(?:.*/)?(\w+)\.py", line \d+, in (\w+)')
+
+
+def _blame_the_dependency(module: str, out: Outcome) -> Outcome:
+    """A NotImplementedError raised in another of the student's modules (cross_entropy
+    calling an unfinished softmax) is that module's, not this exercise's: say so."""
+    if out.error_kind != NOT_IMPLEMENTED:
+        return out
+    frames = _FRAME.findall(out.traceback or "")
+    if not frames or frames[-1][0] == module:
+        return out
+    dep, fn = frames[-1]
+    why = f"blocked by {dep}: {fn} in {dep}.py is not implemented yet; finish that exercise first"
+    blocked = InProcessOutcome(exc=RuntimeError(why), kind="blocked", message=why)
+    blocked.output = out.output
+    return blocked
 
 
 def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list[Any]) -> Verdict:

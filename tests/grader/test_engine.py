@@ -446,3 +446,21 @@ def test_a_notebook_that_plots_and_tests_at_top_level_is_graded(
     shutil.copy(SUBMISSIONS / "correct" / "01_scale" / "answers.yaml", tmp_path)
     scale = grade(nb, fake_exercises).exercise("scale")
     assert scale is not None and (scale.status, scale.score) == ("graded", 10.0)
+
+
+def test_an_unfinished_earlier_module_is_blamed_not_the_exercise(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    """total_rows calls the student's rownorm, still a stub: total is not "not implemented"."""
+    stub = CORRECT_SCALE.replace(
+        "def rownorm(x):\n", "def rownorm(x):\n    raise NotImplementedError\n"
+    )
+    student(tmp_path, stub)
+    shutil.copy(SUBMISSIONS / "correct" / "02_total" / "total.py", tmp_path / "total.py")
+    result = grade(tmp_path, fake_exercises, mode="public")
+    total = result.exercise("total")
+    assert total is not None and total.status == "graded"  # its own functions are written
+    blocked = [c for c in total.checks if "blocked by scale" in c.message]
+    assert blocked, [c.message for c in total.checks]
+    said = [blocked[0].message, *blocked[0].details]
+    assert any("rownorm in scale.py is not implemented yet" in line for line in said), said
