@@ -110,10 +110,10 @@ def compare_arrays(
         rel = err / np.maximum(np.abs(expected), 1e-300)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
     where = f" at {fmt_index(worst)}" if got.ndim else ""
-    message = (
-        f"max abs error {fmt_num(err[worst])}{where} "
-        f"(expected {fmt_num(expected[worst])}, got {fmt_num(got[worst])})"
-    )
+    want, have = fmt_num(expected[worst]), fmt_num(got[worst])
+    if want == have:  # differ beyond the digits shown: show them all
+        want, have = repr(float(expected[worst])), repr(float(got[worst]))
+    message = f"max abs error {fmt_num(err[worst])}{where} (expected {want}, got {have})"
     details = [
         f"max rel error {fmt_num(float(np.max(rel)))}; "
         f"{int(wrong.sum())} of {got.size} elements differ"
@@ -184,7 +184,18 @@ def _compare_leaf(got: Any, expected: Any, rtol: float, atol: float, exact: bool
     except CoerceError as exc:
         return Verdict(False, f"{where}{exc}")
     v = compare_arrays(g, coerce(expected), rtol, atol, exact)
-    return v if v.ok or not where else Verdict(False, where + v.message, v.details)
+    if v.ok:
+        return v
+    dtype = getattr(got, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        v = Verdict(False, v.message, [*v.details, LOW_PRECISION.format(dtype=dtype)])
+    return Verdict(False, where + v.message, v.details) if where else v
+
+
+LOW_PRECISION = (
+    "your output is {dtype}: it keeps about 7 digits, fewer than the check needs; "
+    "compute in float64 (np.asarray(x, dtype=float))"
+)
 
 
 CANNOT_CHECK = "your output could not be checked"

@@ -127,3 +127,15 @@ def test_hidden_summaries_name_no_values(message: str, summary: str | None) -> N
     from grader.compare import Verdict, summarise_failure
 
     assert summarise_failure(Verdict(False, message)) == (summary or message)
+
+
+def test_float32_output_is_named_and_shown_with_all_its_digits() -> None:
+    expected = np.array([0.1, 0.2, 0.3])
+    verdict = compare_values(expected.astype(np.float32), expected, rtol=1e-12, atol=0.0)
+    assert not verdict.ok
+    # 0.3 and float32(0.3) agree to 6 digits, so every digit is shown
+    assert "expected 0.3, got 0.30000001192092896" in verdict.message
+    assert any("your output is float32" in d for d in verdict.details)
+    assert not any(
+        "float32" in d for d in compare_values(expected + 1, expected, 1e-6, 0.0).details
+    )
