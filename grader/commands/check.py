@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from grader.commands.grade import (
     isolation_or_fail,
 )
 from grader.engine import grade_submission
+from grader.results import SubmissionResult
 
 EXIT_HELP = (
     "Exit codes: 0 every check passed; 1 some check failed or an exercise is not done; "
@@ -53,8 +55,21 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
             path, all_exercises, "public", 0, isolation=iso, only=names or None,
             sibling_folders=True,
         )  # fmt: skip
-    result = CheckReport.of(graded)
+    result = CheckReport.of(graded if names else _only_submitted(graded))
     if result.error:  # nothing was graded: one line on stderr, exit 2
         raise InputError(result.error)
     write(result, fmt, sys.stdout)
     sys.exit(0 if result.all_passed else 1)
+
+
+def _only_submitted(result: SubmissionResult) -> SubmissionResult:
+    """With no exercise named, the exercises whose module was found (all when none was)."""
+    found = [ex for ex in result.exercises if ex.status != "not_submitted"]
+    if not found or len(found) == len(result.exercises):
+        return result
+    return dataclasses.replace(
+        result,
+        exercises=found,
+        score=round(sum(ex.score for ex in found), 6),
+        max_score=round(sum(ex.max_score for ex in found), 6),
+    )

@@ -219,3 +219,14 @@ def test_a_required_isolation_that_is_missing_exits_2(
         "Error: cannot isolate student code: isolation bwrap is not available here: "
         "bwrap is not installed"
     )
+
+
+def test_check_with_no_name_checks_only_the_exercises_it_finds(fake_reference: object) -> None:
+    """SUBMISSIONS/partial holds scale.py only: total (not submitted) is left out."""
+    code, out = run("check", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "partial"))
+    assert "total.py not found" not in out and "02 total" not in out
+    assert "/10 points" in out.splitlines()[-1]  # scale's 10 points, not 15
+    code, out = run(
+        "check", "total", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "partial")
+    )
+    assert "total.py not found" in out  # named: said
