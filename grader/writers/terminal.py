@@ -73,9 +73,10 @@ def _exercise(console: Console, ex: ExerciseResult, isolation: str, timings: boo
     console.print(header)
     if ex.status == "error":
         console.print(Text(f"  ✗ {unrun_message(ex)}", style="red bold"))
+    said: list[str] = []  # the feedback of the previous failing check
     for check in ex.checks:
         if check.kind != "answer":
-            _check(console, check)
+            said = _check(console, check, said)
     answers = [c for c in ex.checks if c.kind == "answer"]
     if answers:
         _answers(console, answers)
@@ -87,14 +88,22 @@ def _exercise(console: Console, ex: ExerciseResult, isolation: str, timings: boo
     console.print(_summary(ex, timings))
 
 
-def _check(console: Console, check: CheckResult) -> None:
+def _check(console: Console, check: CheckResult, said: list[str] | None = None) -> list[str]:
+    """Print one check; feedback identical to the previous check's (`said`) is not repeated
+    (a missing function or a crash at every call would otherwise fill the screen)."""
     symbol, style = SYMBOL[check.status]
     line = Text(f"  {symbol} ", style=style)
     hidden = check.visibility == "hidden"
     line.append(f"hidden: {check.name} ({check.kind})" if hidden else check.name)
     console.print(line)
-    for fb in feedback_lines(check):
+    lines = feedback_lines(check)
+    texts = [fb.text for fb in lines if fb.role != "trace"]
+    if texts and texts == said:
+        console.print(Text("      (the same as above)", style="dim"))
+        lines = [fb for fb in lines if fb.role == "trace"]
+    for fb in lines:
         console.print(Text(f"      {fb.text}", style=ROLE_STYLE[fb.role]))
+    return texts
 
 
 def _answers(console: Console, answers: list[CheckResult]) -> None:

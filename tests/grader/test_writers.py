@@ -446,3 +446,15 @@ def test_points_are_written_as_people_write_them() -> None:
         "0.91",
         "120",
     ]
+
+
+def test_the_same_error_on_consecutive_checks_is_said_once() -> None:
+    crash = "softmax has no function softmax (found: soft_max)"
+    result = sample_result()
+    result.exercises[1].checks = [
+        check(f"check {i}", "error", 0.0, message=crash, trace=[f"step {i}"]) for i in range(4)
+    ]
+    text = render(result, "terminal")
+    assert text.count(crash) == 1
+    assert text.count("(the same as above)") == 3
+    assert all(f"step {i}" in text for i in range(4))  # each hand-worked trace still shown
