@@ -14,6 +14,7 @@ parent compares. Student stdout/stderr go to fds 1 and 2, files the parent reads
 from __future__ import annotations
 
 import builtins
+import difflib
 import importlib
 import inspect
 import json
@@ -216,6 +217,10 @@ class _Handler:
         function = getattr(module, request["function"], None)
         if not callable(function):
             message = f"{request['module']}.py has no function {request['function']}"
+            defined = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")]
+            close = difflib.get_close_matches(request["function"], defined, n=1, cutoff=0.6)
+            if close:
+                message += f" (found {close[0]}: name it {request['function']})"
             return self.encode({**base, "status": "missing_function", "message": message})
         cpu_soft = min(
             math.ceil(_cpu_used() + self.limits["cpu_seconds"]), self.limits["cpu_total_seconds"]

@@ -165,6 +165,11 @@ def test_a_missing_function(worker: Worker) -> None:
     out = _call(worker, "sigmoid", 0.0)
     assert out.error_kind == "missing_function"
     assert out.message == "softmax.py has no function sigmoid"
+    typo = _call(worker, "log_softmx", 0.0)  # a near miss names what the module does define
+    assert (
+        typo.message
+        == "softmax.py has no function log_softmx (found log_softmax: name it log_softmx)"
+    )
 
 
 def test_inspect_lists_functions_and_signatures(worker: Worker) -> None:
