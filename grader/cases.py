@@ -34,6 +34,8 @@ class Case:
 
     calls: list[Call]
     expected: list[Any] | None
+    # a kit's stored outputs of each misconception on these calls (None: computed here)
+    misconception_outputs: dict[str, list[Any] | None] | None = None
 
 
 class CaseError(Exception):

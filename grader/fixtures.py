@@ -2,8 +2,10 @@
 
 `write_public_fixtures` runs in the instructor's checkout (reference installed) and writes
 ``<dest_dir>/public_cases.npz``: one entry per public or hand-worked check, each a uint8 array
-holding ``grader.codec.encode({"name", "calls": [{"fn", "kwargs"}], "expected"})``. Reading
-uses ``np.load(allow_pickle=False)`` and `grader.codec.decode`: no pickle anywhere.
+holding ``grader.codec.encode({"name", "calls": [{"fn", "kwargs"}], "expected",
+"misconceptions": {name: outputs or None}})``. The misconceptions' outputs on these public
+inputs (values, never their code) let a kit name the likely bug. Reading uses
+``np.load(allow_pickle=False)`` and `grader.codec.decode`: no pickle anywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.cases import Case, build_calls, expected_values
+from grader.misconceptions import stored_misconception_outputs
 from grader.spec import Call, CheckSpec, ExerciseSpec
 
 FIXTURE_FILE = "public_cases.npz"
@@ -36,10 +39,14 @@ def write_public_fixtures(exercise: ExerciseSpec, dest_dir: Path, seed: int = 0)
     entries: dict[str, np.ndarray] = {}
     for i, check in enumerate(public_checks(exercise)):
         calls = build_calls(exercise, check, seed)
+        expected = expected_values(exercise, check, calls)
         payload = {
             "name": check.name,
             "calls": [{"fn": c.fn, "kwargs": c.kwargs} for c in calls],
-            "expected": expected_values(exercise, check, calls),
+            "expected": expected,
+            "misconceptions": stored_misconception_outputs(
+                exercise, check, Case(calls, expected), seed
+            ),
         }
         entries[f"case_{i:03d}"] = np.frombuffer(encode(payload), dtype=np.uint8)
     dest_dir.mkdir(parents=True, exist_ok=True)
@@ -72,4 +79,4 @@ def load_public_case(exercise: ExerciseSpec, check: CheckSpec) -> Case:
     if payload is None:
         raise FixtureError(f"{exercise.name}: {FIXTURE_FILE} has no case for {check.name!r}")
     calls = [Call(c["fn"], dict(c["kwargs"])) for c in payload["calls"]]
-    return Case(calls, payload["expected"])
+    return Case(calls, payload["expected"], payload.get("misconceptions"))

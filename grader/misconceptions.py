@@ -72,16 +72,34 @@ def match_misconception(
         return None
 
 
+def stored_misconception_outputs(
+    exercise: ExerciseSpec, check: CheckSpec, case: Case, seed: int
+) -> dict[str, list[Any] | None]:
+    """Each relevant misconception's outputs on `case`, for a kit's fixtures (values only:
+    the kit can then name the likely bug without shipping the buggy code)."""
+    if load_instructor_module(exercise, "misconceptions") is None:
+        return {}
+    return {
+        mis.name: misconception_outputs(exercise, mis, check, case, seed)
+        for mis in exercise.misconceptions
+        if set(mis.replaces) & {c.fn for c in case.calls}
+    }
+
+
 def _first_match(
     exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list[Any], seed: int
 ) -> MisconceptionSpec | None:
-    if load_instructor_module(exercise, "misconceptions") is None:
+    stored = case.misconception_outputs
+    if stored is None and load_instructor_module(exercise, "misconceptions") is None:
         return None
     exact = check.compare == "exact"
     for mis in exercise.misconceptions:
         if not set(mis.replaces) & {c.fn for c in case.calls}:
             continue
-        theirs = misconception_outputs(exercise, mis, check, case, seed)
+        if stored is not None:
+            theirs = stored.get(mis.name)
+        else:
+            theirs = misconception_outputs(exercise, mis, check, case, seed)
         if theirs is None or len(theirs) != len(outputs):
             continue
         if all(

@@ -9,7 +9,7 @@
       grader/                   a copy of the grader package (templates and data included)
         data/exercises/NN_name/ what `check` reads (grader.spec.find_exercises_root, rule 4):
           exercise.yaml         filtered: public and hand-worked checks and the questions;
-                                no hidden checks, no misconceptions
+                                no hidden checks, no misconception code
           public_cases.npz      inputs and expected values of the public checks
                                 (grader.fixtures, no pickle)
           cases.py              only when a public check is a property: those property
@@ -124,10 +124,19 @@ def _write_spec_folder(ex: ExerciseSpec, folder: Path, seed: int) -> None:
         (folder / "cases.py").write_text(extract_functions(source, properties), "utf-8")
 
 
+KIT_MISCONCEPTION_KEYS = ("name", "hint", "replaces")
+
+
 def public_spec(raw: dict[str, Any]) -> dict[str, Any]:
-    """An exercise.yaml mapping without hidden checks and without misconceptions."""
+    """An exercise.yaml mapping without hidden checks. Misconceptions keep their name, hint
+    and the names of what they replace: the kit names a likely bug from the outputs stored
+    in its fixtures, never from the buggy code, which stays behind."""
     spec = {k: v for k, v in raw.items() if k != "misconceptions"}
     spec["checks"] = [c for c in raw["checks"] if c.get("visibility") != "hidden"]
+    if raw.get("misconceptions"):
+        spec["misconceptions"] = [
+            {k: m[k] for k in KIT_MISCONCEPTION_KEYS if k in m} for m in raw["misconceptions"]
+        ]
     return spec
 
 

@@ -69,8 +69,9 @@ def test_no_reference_solutions_or_misconceptions_in_the_kit(kit: Path) -> None:
     assert not {"reference", "solutions"} & folders
     shipped_misconceptions = sorted(kit.rglob("misconceptions.py"))
     assert shipped_misconceptions == [kit / "grader" / "misconceptions.py"]  # the engine's
-    for spec in (kit / KIT_EXERCISES).glob("*/exercise.yaml"):
-        assert "misconceptions" not in yaml.safe_load(spec.read_text())
+    for spec in (kit / KIT_EXERCISES).glob("*/exercise.yaml"):  # names and hints only
+        for m in yaml.safe_load(spec.read_text()).get("misconceptions", []):
+            assert set(m) <= {"name", "hint", "replaces"}
     code = "\n".join(p.read_text() for p in kit.rglob("*.py"))
     for ex in EXERCISES:
         for m in ex.misconceptions:
@@ -139,17 +140,19 @@ def seeded_arrays(ex: ExerciseSpec, check: CheckSpec) -> list[np.ndarray]:
     ]
 
 
-def test_public_spec_drops_hidden_checks_and_misconceptions() -> None:
+def test_public_spec_drops_hidden_checks_and_keeps_misconception_names_and_hints() -> None:
+    mis = {"name": "m", "hint": "h", "replaces": {"f": "f_bug"}, "notes": "instructor only"}
     raw = {
         "title": "T",
         "checks": [{"name": "a", "visibility": "public"}, {"name": "b", "visibility": "hidden"}],
-        "misconceptions": [{"name": "m"}],
+        "misconceptions": [mis],
         "questions": [{"id": "q"}],
     }
     assert public_spec(raw) == {
         "title": "T",
         "checks": [{"name": "a", "visibility": "public"}],
         "questions": [{"id": "q"}],
+        "misconceptions": [{"name": "m", "hint": "h", "replaces": {"f": "f_bug"}}],
     }
 
 
@@ -201,6 +204,15 @@ def test_check_in_the_kit_passes_a_filled_in_stub_without_reference(kit: Path) -
         done = run_check_in_kit(kit, "softmax")
         assert done.returncode == 0, done.stdout + done.stderr
         assert "✓ rows sum to 1" in done.stdout and "✓ large logits stay finite" in done.stdout
+        no_shift = (SOLUTIONS / "03_softmax" / "softmax.py").read_text() + (
+            "\n\ndef softmax(x, axis=-1, temperature=1.0):\n"
+            "    e = np.exp(np.asarray(x, dtype=float) / temperature)\n"
+            "    return e / e.sum(axis=axis, keepdims=True)\n"
+        )
+        (work / "softmax.py").write_text(no_shift)
+        buggy = run_check_in_kit(kit, "softmax")  # named from stored outputs, no buggy code
+        assert buggy.returncode == 1, buggy.stdout + buggy.stderr
+        assert "likely bug: no max subtraction" in buggy.stdout
         (work / "softmax.py").write_text(stub)
         todo = run_check_in_kit(kit, "softmax")
         assert todo.returncode == 1, todo.stdout + todo.stderr
