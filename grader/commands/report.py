@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from grader.commands.grade import InputError
 from grader.report import build_report
 from grader.report.similarity import DEFAULT_THRESHOLD
 
@@ -53,6 +54,11 @@ def command(
     A results file that cannot be read is reported and skipped. Similarity flags never
     change a grade.
     """
+    if not any(results_dir.glob("*.json")):
+        raise InputError(
+            f"no results in {results_dir}: expected <student>.json files from "
+            f"`gradeformer grade CLASS --out {results_dir}`"
+        )
     if exercises_dir is None and Path("exercises").is_dir():
         exercises_dir = Path("exercises")
     summary = build_report(

@@ -218,6 +218,9 @@ def test_report_command(results_dir: Path, tmp_path: Path) -> None:
     assert (out / "index.html").is_file() and (out / "students" / "zoë_ng.md").is_file()
     missing = CliRunner().invoke(cli, ["report", str(tmp_path / "nope")])
     assert missing.exit_code == 2
+    (tmp_path / "empty").mkdir()
+    empty = CliRunner().invoke(cli, ["report", str(tmp_path / "empty")])
+    assert empty.exit_code == 2 and "no results in" in empty.output
 
 
 def test_index_tables(report: Path) -> None:
