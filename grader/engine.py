@@ -707,13 +707,12 @@ def grade_submission(
 
     start = time.perf_counter()
     chosen = select(exercises, only)
-    iso = isolation if isolation is not None else detect_isolation()
     result = SubmissionResult(
         submission=str(path),
         student=student,
         mode=mode,
         seed=seed,
-        isolation=isolation_label(iso),
+        isolation="",  # known once the worker has started (None: the strongest that starts)
         score=0.0,
         max_score=round(sum(ex.points for ex in chosen), 6),
         versions=versions(),
@@ -721,13 +720,15 @@ def grade_submission(
     )
     try:
         with open_submission(path, exercises, sibling_folders) as located:
-            result.exercises = grade_located(located, chosen, mode, seed, iso, limits)
+            result.exercises = grade_located(located, chosen, mode, seed, isolation, limits)
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
     if mode == "public":
         for spec, res in zip(chosen, result.exercises, strict=True):
             res.hidden_not_run = sum(c.visibility == "hidden" for c in spec.checks)
+    # cached by then: the worker's first start recorded the level it used
+    result.isolation = isolation_label(isolation if isolation is not None else detect_isolation())
     result.score = round(sum(ex.score for ex in result.exercises), 6)
     result.duration_s = time.perf_counter() - start
     return result

@@ -50,10 +50,13 @@ def instructor_errors() -> Iterator[None]:
 
 
 def isolation_or_fail(level: str | None) -> object:
-    """The `Isolation` for `--isolation` (None: the strongest available), or a CLI error."""
+    """The `Isolation` for `--isolation`, or a CLI error; None stays None (the worker takes
+    the strongest level that starts, and its first start is the probe)."""
     from grader.sandbox import IsolationUnavailable
     from grader.sandbox.isolation import require
 
+    if level is None:
+        return None
     try:
         return require(level)
     except IsolationUnavailable as exc:

@@ -23,8 +23,9 @@ mounts a tmpfs over that directory and moves the install back so the drop still 
 bubblewrap builds its own tree and needs none of this.
 
 `detect_isolation()` tries each level once per process (starting a real worker and
-pinging it) and caches the answer; `share_probes()` hands the answers to the processes this
-one starts (batch grading), so each student's grading process does not probe again.
+pinging it) and caches the answer; a `Worker` given no level lets its own first start be
+the probe (`candidates()`, `record_working()`). `share_probes()` hands the answers to the
+processes this one starts (batch grading), so each student's process does not probe again.
 """
 
 from __future__ import annotations
@@ -279,6 +280,29 @@ def _try(level: Isolation) -> str | None:
     except Exception as exc:  # any failure means "not available here"
         return str(exc) or type(exc).__name__
     return None
+
+
+def candidates() -> list[Isolation]:
+    """The levels not known to fail here, strongest first (rlimits always among them)."""
+    inherited = _inherited_probes()
+    known = {**{Isolation(k): v for k, v in inherited.items() if k in _VALUES}, **_probed}
+    found = [level for level in Isolation if known.get(level) is None and _tool_present(level)]
+    return found or [Isolation.RLIMITS]
+
+
+def record_working(level: Isolation) -> None:
+    """Note that a worker started at `level`, so it need not be probed again."""
+    _probed.setdefault(level, None)
+
+
+_VALUES = {level.value for level in Isolation}
+
+
+def _tool_present(level: Isolation) -> bool:
+    tool = {Isolation.BWRAP: "bwrap", Isolation.UNSHARE: "unshare"}.get(level)
+    if tool is None:
+        return True
+    return shutil.which(tool) is not None and sys.platform.startswith("linux")
 
 
 def detect_isolation() -> Isolation:

@@ -114,7 +114,12 @@ class Worker:
     ) -> None:
         self.modules = {name: Path(path) for name, path in modules.items()}
         self.limits = limits or Limits()
-        self.isolation = iso.Isolation(isolation) if _probing else iso.require(isolation)
+        self._untried: list[iso.Isolation] = []  # weaker levels to fall back to (auto only)
+        self._choosing = not _probing and isolation is None
+        if self._choosing:  # the strongest level not known to fail; its first start probes it
+            self.isolation, *self._untried = iso.candidates()
+        else:
+            self.isolation = iso.Isolation(isolation) if _probing else iso.require(isolation)
         self.uid = iso.worker_uid()  # the uid student code runs as (None: the grader's)
         self.startup_s = 0.0  # wall time of the last start
         self.starts = 0
@@ -137,7 +142,26 @@ class Worker:
         self._cleanup()
 
     def start(self) -> float:
-        """Start a fresh worker (stopping any running one); return its start-up seconds."""
+        """Start a fresh worker (stopping any running one); return its start-up seconds.
+
+        With no level given, a start that fails at an untried level falls back to the next
+        weaker one when that level's own probe fails too (else the failure is this worker's,
+        e.g. its limits, and is raised); the level that starts is recorded for the process.
+        """
+        while True:
+            try:
+                took = self._start_once()
+            except (WorkerError, OSError):
+                if not self._untried or iso.probe(self.isolation) is None:
+                    raise
+                self.isolation = self._untried.pop(0)
+                continue
+            if self._choosing:
+                iso.record_working(self.isolation)
+                self._choosing, self._untried = False, []
+            return took
+
+    def _start_once(self) -> float:
         self._stop(graceful=False)
         began = time.monotonic()
         self._write_support()  # rewritten each time: a student may have deleted it

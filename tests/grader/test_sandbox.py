@@ -329,3 +329,39 @@ def test_probe_results_are_inherited_by_child_processes(monkeypatch: pytest.Monk
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == strongest.value
+
+
+def test_with_no_level_the_first_start_is_the_probe_and_falls_back(
+    modules: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A level that cannot start (its own probe fails too) gives way to the next one."""
+    from grader.sandbox.worker import WorkerError
+
+    monkeypatch.setattr(iso, "_probed", {})
+    monkeypatch.setattr(iso, "candidates", lambda: [Isolation.BWRAP, Isolation.RLIMITS])
+    real_probe, real_start = iso.probe, Worker._start_once
+    monkeypatch.setattr(
+        iso, "probe", lambda lvl: "refused" if lvl is Isolation.BWRAP else real_probe(lvl)
+    )
+
+    def start_once(self: Worker) -> float:
+        if self.isolation is Isolation.BWRAP:
+            raise WorkerError("the worker did not start: namespaces refused")
+        return real_start(self)
+
+    monkeypatch.setattr(Worker, "_start_once", start_once)
+    with Worker(modules) as w:
+        out = _call(w, "divide", 1, 2)
+    assert out.ok and out.value == 0.5
+    assert w.isolation is Isolation.RLIMITS
+    assert iso._probed[Isolation.RLIMITS] is None  # recorded: not probed again
+
+
+def test_with_no_level_a_start_that_fails_on_its_own_limits_is_not_a_fallback(
+    modules: dict[str, Path],
+) -> None:
+    strongest = iso.detect_isolation()
+    with Worker(modules, Limits(memory_bytes=8 * 2**20)) as w:
+        out = _call(w, "divide", 1, 2)
+    assert out.error_kind == "exited" and out.message.startswith("the worker did not start: ")
+    assert w.isolation is strongest  # the level works: the limits were the problem
