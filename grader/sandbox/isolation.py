@@ -247,7 +247,7 @@ def probe(level: Isolation) -> str | None:
     and inherited from a parent process that called `share_probes()`."""
     if level not in _probed:
         inherited = _inherited_probes()
-        _probed[level] = inherited[level.value] if level.value in inherited else _try(level)
+        _probed[level] = inherited[level] if level in inherited else _try(level)
     return _probed[level]
 
 
@@ -256,22 +256,34 @@ def share_probes() -> None:
     os.environ[PROBES_ENV] = json.dumps({level.value: why for level, why in _probed.items()})
 
 
-def _inherited_probes() -> dict[str, str | None]:
+def _inherited_probes() -> dict[Isolation, str | None]:
     try:
         data = json.loads(os.environ.get(PROBES_ENV, "{}"))
     except ValueError:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {k: v for k, v in data.items() if isinstance(v, str | None)}
+    return {
+        level: data[level.value]
+        for level in Isolation
+        if level.value in data and isinstance(data[level.value], str | None)
+    }
 
 
-def _try(level: Isolation) -> str | None:
+def _missing_prerequisite(level: Isolation) -> str | None:
+    """Why `level` cannot work here, found without starting anything; None if it may."""
     tool = {Isolation.BWRAP: "bwrap", Isolation.UNSHARE: "unshare"}.get(level)
     if tool and shutil.which(tool) is None:
         return f"{tool} is not installed"
     if not sys.platform.startswith("linux") and level is not Isolation.RLIMITS:
         return "needs Linux namespaces"
+    return None
+
+
+def _try(level: Isolation) -> str | None:
+    missing = _missing_prerequisite(level)
+    if missing:
+        return missing
     from grader.sandbox.worker import Worker  # lazy: the worker imports this module
 
     try:
@@ -284,25 +296,18 @@ def _try(level: Isolation) -> str | None:
 
 def candidates() -> list[Isolation]:
     """The levels not known to fail here, strongest first (rlimits always among them)."""
-    inherited = _inherited_probes()
-    known = {**{Isolation(k): v for k, v in inherited.items() if k in _VALUES}, **_probed}
-    found = [level for level in Isolation if known.get(level) is None and _tool_present(level)]
+    known = {**_inherited_probes(), **_probed}
+    found = [
+        level
+        for level in Isolation
+        if known.get(level) is None and _missing_prerequisite(level) is None
+    ]
     return found or [Isolation.RLIMITS]
 
 
 def record_working(level: Isolation) -> None:
     """Note that a worker started at `level`, so it need not be probed again."""
     _probed.setdefault(level, None)
-
-
-_VALUES = {level.value for level in Isolation}
-
-
-def _tool_present(level: Isolation) -> bool:
-    tool = {Isolation.BWRAP: "bwrap", Isolation.UNSHARE: "unshare"}.get(level)
-    if tool is None:
-        return True
-    return shutil.which(tool) is not None and sys.platform.startswith("linux")
 
 
 def detect_isolation() -> Isolation:
