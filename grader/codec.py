@@ -14,10 +14,12 @@ Allowed values: None, bool, int, float, str, list, tuple, dict with str keys, pl
 `np.ndarray` of bool/int/uint/float dtype, numpy scalars of those kinds (decoded as Python
 `bool`/`int`/`float`) and `FunctionRef`. Types are checked exactly (`type(v) is float`),
 so subclasses with lying `__eq__`/`__float__` are refused without calling any of their
-methods. Decoding reads each `.npy` header with `numpy.lib.format` and checks dtype, shape
-and size (against `max_array_bytes`, summed over the blobs) before reading any data, then
-views the data with `np.frombuffer` (the equivalent of `allow_pickle=False`: a non-object
-dtype is never unpickled) and copies it into a plain, writable, C-ordered ndarray.
+methods. Arrays are written as `.npy` version 1.0 (C order), readable by `numpy.load`.
+Decoding parses each `.npy` header as the one fixed form numpy writes (a regular
+expression, no `eval`: anything else is refused) and checks dtype, shape and size
+(against `max_array_bytes`, summed over the blobs) before reading any data, then views
+the data with `np.frombuffer` (the equivalent of `allow_pickle=False`: a non-object dtype
+is never unpickled) and copies it into a plain, writable, C-ordered ndarray.
 Anything else raises `CodecError`, whose message is fit for a student ("returned a Foo
 object, expected an array").
 
@@ -26,18 +28,24 @@ This module imports only the standard library and numpy: the worker runs a copy 
 
 from __future__ import annotations
 
-import io
 import json
 import math
+import re
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import numpy.lib.format as npy_format
 
 MAGIC = b"GFC1"
+NPY_MAGIC = b"\x93NUMPY"
+NPY_ALIGN = 64  # the .npy format pads its header so the data starts 64-byte aligned
+_NPY_HEADER = re.compile(
+    r"\{'descr': '(?P<descr>[^']{1,16})', 'fortran_order': (?P<fortran>True|False), "
+    r"'shape': \((?P<shape>(?:\d{1,19}, )*(?:\d{1,19},?)?)\), \}[ ]*\n"
+)
 DEFAULT_MAX_ARRAY_BYTES = 256 * 2**20
 MAX_DEPTH = 64
 _ALLOWED_KINDS = "biuf"  # bool, signed int, unsigned int, float
@@ -116,15 +124,25 @@ def _encode_node(value: Any, blobs: list[bytes], depth: int) -> Any:
     if kind is np.ndarray:
         if value.dtype.kind not in _ALLOWED_KINDS or value.dtype.fields is not None:
             raise CodecError(f"returned {describe(value)}, expected an array of numbers")
-        buf = io.BytesIO()
-        npy_format.write_array(buf, value, allow_pickle=False)
-        blobs.append(buf.getvalue())
+        blobs.append(_npy_bytes(value))
         return {"array": len(blobs) - 1}
     if isinstance(value, np.ndarray):
         raise CodecError(
             f"returned {describe(value)}, a subclass of numpy.ndarray; expected a plain array"
         )
     raise CodecError(f"returned {describe(value)}, expected an array")
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    """`array` as a `.npy` version 1.0 file: magic, version, header length, header, data."""
+    shape = "(" + "".join(f"{n}, " for n in array.shape).removesuffix(" ") + ")"
+    if array.ndim > 1:
+        shape = shape.removesuffix(",)") + ")"
+    header = f"{{'descr': '{array.dtype.str}', 'fortran_order': False, 'shape': {shape}, }}"
+    pad = -(len(NPY_MAGIC) + 4 + len(header) + 1) % NPY_ALIGN
+    head = (header + " " * pad + "\n").encode("latin1")
+    prefix = NPY_MAGIC + b"\x01\x00" + struct.pack("<H", len(head))
+    return prefix + head + array.tobytes(order="C")
 
 
 def decode(data: bytes, *, max_array_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Any:
@@ -173,31 +191,40 @@ def _decode_arrays(view: memoryview, lengths: list[int], cap: int) -> list[np.nd
 
 
 def _decode_array(blob: memoryview, budget: int) -> np.ndarray:
-    stream = io.BytesIO(blob)
-    try:
-        version = npy_format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = npy_format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran, dtype = npy_format.read_array_header_2_0(stream)
-        else:
-            raise CodecError(f"malformed array: unsupported .npy version {version}")
-    except CodecError:
-        raise
-    except Exception as exc:  # numpy raises ValueError/TypeError/SyntaxError on bad headers
-        raise CodecError(f"malformed array header: {exc}") from exc
+    shape, fortran, dtype, offset = _npy_header(blob)
     if dtype.hasobject or dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None:
         raise CodecError(f"array of dtype {dtype} refused: expected bool, int or float")
-    if not all(type(n) is int and n >= 0 for n in shape):
-        raise CodecError(f"malformed array header: shape {shape!r}")
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > budget:
-        raise CodecError(f"array of shape {tuple(shape)} ({nbytes} bytes) exceeds the size cap")
-    if stream.tell() + nbytes != len(blob):
+        raise CodecError(f"array of shape {shape} ({nbytes} bytes) exceeds the size cap")
+    if offset + nbytes != len(blob):
         raise CodecError(f"malformed array: header says {nbytes} bytes, blob has a different size")
-    array = np.frombuffer(blob, dtype=dtype, count=math.prod(shape), offset=stream.tell())
-    shaped = array.reshape(tuple(shape), order="F" if fortran else "C")
+    array = np.frombuffer(blob, dtype=dtype, count=math.prod(shape), offset=offset)
+    shaped = array.reshape(shape, order="F" if fortran else "C")
     return shaped.copy(order="C")  # writable, owns its data, C-ordered
+
+
+def _npy_header(blob: memoryview) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """(shape, fortran order, dtype, data offset) of a `.npy` blob, version 1.0 or 2.0."""
+    version = bytes(blob[6:8])
+    if bytes(blob[:6]) != NPY_MAGIC or version not in (b"\x01\x00", b"\x02\x00"):
+        raise CodecError("malformed array: not a .npy version 1.0 or 2.0 blob")
+    size = 2 if version == b"\x01\x00" else 4
+    (head_len,) = struct.unpack("<H" if size == 2 else "<I", blob[8 : 8 + size])
+    offset = 8 + size + head_len
+    found = _NPY_HEADER.fullmatch(bytes(blob[8 + size : offset]).decode("latin1"))
+    if found is None or offset > len(blob):
+        raise CodecError("malformed array header")
+    shape = tuple(int(n) for n in found["shape"].replace(",", " ").split())
+    return shape, found["fortran"] == "True", _dtype(found["descr"]), offset
+
+
+@lru_cache(maxsize=64)
+def _dtype(descr: str) -> np.dtype:
+    try:
+        return np.dtype(descr)
+    except (TypeError, ValueError) as exc:
+        raise CodecError(f"malformed array header: dtype {descr!r}") from exc
 
 
 def _decode_node(node: Any, arrays: list[np.ndarray], used: set[int], depth: int) -> Any:

@@ -170,3 +170,57 @@ def test_an_array_referenced_twice_is_refused() -> None:
     npy = blob[8 + head_len :]
     with pytest.raises(CodecError, match="twice"):
         decode(_frame({"list": [{"array": 0}, {"array": 0}]}, [npy]))
+
+
+def _blobs(data: bytes) -> list[bytes]:
+    """The `.npy` blobs inside an encoded value."""
+    head_len = struct.unpack(">I", data[4:8])[0]
+    lengths = json.loads(data[8 : 8 + head_len])["b"]
+    out, offset = [], 8 + head_len
+    for n in lengths:
+        out.append(data[offset : offset + n])
+        offset += n
+    return out
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array(2.5),
+        np.arange(3.0),
+        np.arange(6, dtype=np.int32).reshape(2, 3),
+        np.zeros((0, 4), dtype=bool),
+        np.arange(24, dtype=np.uint16).reshape(2, 3, 4),
+        np.arange(6.0).reshape(2, 3).T,
+        np.arange(3.0).astype(">f8"),
+    ],
+)
+def test_our_npy_blobs_are_read_by_numpy_and_numpys_by_us(array: np.ndarray) -> None:
+    (ours,) = _blobs(encode(array))
+    assert (10 + struct.unpack("<H", ours[8:10])[0]) % 64 == 0  # data starts 64-byte aligned
+    back = np.load(io.BytesIO(ours), allow_pickle=False)
+    assert back.dtype == array.dtype and back.shape == array.shape
+    np.testing.assert_array_equal(back, array)
+    for version in [(1, 0), (2, 0)]:  # numpy's own writer, with its growth padding
+        buf = io.BytesIO()
+        npy_format.write_array(buf, array, version=version, allow_pickle=False)
+        decoded = decode(_frame({"array": 0}, [buf.getvalue()]))
+        assert decoded.dtype == array.dtype and decoded.shape == array.shape
+        np.testing.assert_array_equal(decoded, array)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "{'descr': '<f8', 'fortran_order': __import__('os'), 'shape': (1,), }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}",
+        "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }",
+        "{'descr': 'not a dtype', 'fortran_order': False, 'shape': (1,), }",
+    ],
+)
+def test_npy_headers_other_than_numpys_fixed_form_are_refused(header: str) -> None:
+    head = (header + "\n").encode("latin1")
+    blob = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(head)) + head + b"\0" * 8
+    with pytest.raises(CodecError, match="malformed array"):
+        decode(_frame({"array": 0}, [blob]))
