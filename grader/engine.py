@@ -19,10 +19,12 @@ from __future__ import annotations
 import ast
 import contextlib
 import difflib
+import functools
 import platform
 import re
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -44,7 +46,7 @@ from grader.results import (
     ExerciseResult,
     SubmissionResult,
 )
-from grader.spec import Call, CheckSpec, ExerciseSpec, QuestionSpec, select
+from grader.spec import YAML_LOADER, Call, CheckSpec, ExerciseSpec, QuestionSpec, select
 from grader.submission import (
     Located,
     SubmissionError,
@@ -204,8 +206,13 @@ class _Stop(Exception):
 _case_cache: dict[tuple[str, str, int], Case] = {}
 
 
+@functools.cache
+def _resolved(folder: Path) -> str:
+    return str(folder.resolve())
+
+
 def _case(exercise: ExerciseSpec, check: CheckSpec, seed: int) -> Case:
-    key = (str(exercise.folder.resolve()), check.name, seed)
+    key = (_resolved(exercise.folder), check.name, seed)
     if key not in _case_cache:
         if len(_case_cache) > 4096:
             _case_cache.clear()
@@ -412,7 +419,7 @@ def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> 
         problem = "no answers.yaml found beside the module"
     else:
         try:
-            loaded = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
+            loaded = yaml.load(answers_path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
             if not isinstance(loaded, dict):
                 raise yaml.YAMLError("expected a mapping of question id: answer")
             answers = loaded
@@ -493,7 +500,6 @@ def grade_exercise(
     answers_path: Path | None,
     mode: Mode,
     seed: int,
-    broken: dict[str, ExerciseSpec] | None = None,
 ) -> ExerciseResult:
     """Grade one exercise whose module is served by `runner` (module_path None: in-process)."""
     start = time.perf_counter()
@@ -529,7 +535,6 @@ def grade_exercise(
         checks = answered if any(a.status != "error" for a in answered) else []
     else:
         checks.extend(answers)
-        _mark_blocked(exercise, checks, broken or {})
     _score(exercise, result, checks)
     result.duration_s = time.perf_counter() - start
     return result
@@ -645,33 +650,63 @@ def grade_located(
     seed: int,
     isolation: Any,
     limits: Any = None,
+    workers: int = 1,
 ) -> list[ExerciseResult]:
-    """Grade the `chosen` exercises of a located submission in one sandboxed worker.
+    """Grade the `chosen` exercises of a located submission in up to `workers` sandboxed
+    workers (each serves all of the submission's modules) and return results in order.
 
-    The worker starts in a background thread while the parent computes the cases' expected
-    values (both mostly wait: one on a subprocess, the other in numpy).
+    Each worker starts in a thread of its own while the main thread computes the cases'
+    expected values; once started it takes the next exercise from a shared queue, latest
+    exercise first: later exercises build on earlier ones and cost the most, so the long
+    ones start early and the short ones fill in. "Blocked by" notes are added afterwards,
+    in curriculum order.
     """
     from grader.sandbox import Limits, Worker
 
+    present = [ex for ex in chosen if ex.module in located.modules]
+    count = max(1, min(workers, len(present)))
+    pool = [
+        Worker(modules=located.modules, limits=limits or Limits(), isolation=isolation)
+        for _ in range(count if present else 0)
+    ]
+    queue = deque(sorted(present, key=lambda ex: ex.number, reverse=True))
+    graded: dict[str, ExerciseResult] = {}
+
+    def serve(worker: Any) -> None:
+        with contextlib.suppress(Exception):  # a failed start is retried, and reported, by
+            worker.start()  # the first call
+        while True:
+            try:
+                ex = queue.popleft()
+            except IndexError:
+                return
+            try:
+                graded[ex.name] = grade_exercise(
+                    ex, worker, located.modules[ex.module], located.answers.get(ex.module),
+                    mode, seed,
+                )  # fmt: skip
+            except BaseException:
+                queue.clear()  # an instructor error: the other workers stop too
+                raise
+
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=count) as threads:
+        for worker in pool:
+            stack.enter_context(worker)
+        serving = [threads.submit(serve, worker) for worker in pool]
+        _prepare_cases(present, mode, seed)  # meanwhile: the workers start, then grade
+        for served in serving:
+            served.result()
     results = []
     broken: dict[str, ExerciseSpec] = {}
-    worker = Worker(modules=located.modules, limits=limits or Limits(), isolation=isolation)
-    with worker, ThreadPoolExecutor(max_workers=1) as pool:
-        starting = pool.submit(worker.start) if located.modules else None
-        _prepare_cases([ex for ex in chosen if ex.module in located.modules], mode, seed)
-        if starting is not None:
-            starting.exception()  # a failed start is retried, and reported, by the first call
-        for ex in chosen:
-            path = located.modules.get(ex.module)
-            if path is None:
-                res = not_graded(ex, "not_submitted", f"{ex.module}.py not found in the submission")
-            else:
-                res = grade_exercise(
-                    ex, worker, path, located.answers.get(ex.module), mode, seed, broken
-                )
-            if res.status != "graded" or any(not c.passed for c in res.checks):
-                broken[ex.module] = ex
-            results.append(res)
+    for ex in chosen:
+        res = graded.get(ex.name) or not_graded(
+            ex, "not_submitted", f"{ex.module}.py not found in the submission"
+        )
+        if res.status == "graded":
+            _mark_blocked(ex, res.checks, broken)
+        if res.status != "graded" or any(not c.passed for c in res.checks):
+            broken[ex.module] = ex
+        results.append(res)
     return results
 
 
@@ -694,10 +729,12 @@ def grade_submission(
     only: list[str] | None = None,
     limits: Any = None,
     sibling_folders: bool = False,
+    workers: int = 1,
 ) -> SubmissionResult:
     """Grade the submission at `path` (folder, .zip or .ipynb); see docs/internals.md.
 
-    `sibling_folders`: see `open_submission` (for a student's own `check` only).
+    `sibling_folders`: see `open_submission` (for a student's own `check` only);
+    `workers`: sandboxed workers grading exercises at once (see `grade_located`).
 
     Never raises for a bad submission; raises `SpecError` for a malformed exercise,
     `CaseError` when instructor code (cases.py, the reference) fails to build a case, and
@@ -720,7 +757,9 @@ def grade_submission(
     )
     try:
         with open_submission(path, exercises, sibling_folders) as located:
-            result.exercises = grade_located(located, chosen, mode, seed, isolation, limits)
+            result.exercises = grade_located(
+                located, chosen, mode, seed, isolation, limits, workers
+            )
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]

@@ -24,7 +24,7 @@ DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 DEFAULT_TIMEOUT = 10.0
 EXERCISE_FILE = "exercise.yaml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -369,7 +369,7 @@ def load_exercise(folder: Path) -> ExerciseSpec:
     """Load `folder/exercise.yaml` into an `ExerciseSpec`; raise `SpecError` when malformed."""
     path = folder / EXERCISE_FILE
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except OSError as exc:
         raise SpecError(path, "", "could not be read", exc.strerror) from None
     except yaml.YAMLError as exc:

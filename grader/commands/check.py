@@ -14,6 +14,7 @@ from grader.commands.grade import (
     exercises_or_fail,
     instructor_errors,
     isolation_or_fail,
+    submission_workers,
 )
 from grader.engine import grade_submission
 from grader.results import SubmissionResult
@@ -53,7 +54,7 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     with instructor_errors():
         graded = grade_submission(
             path, all_exercises, "public", 0, isolation=iso, only=names or None,
-            sibling_folders=True,
+            sibling_folders=True, workers=submission_workers(None),
         )  # fmt: skip
     result = CheckReport.of(graded if names else _only_submitted(graded))
     if result.error:  # nothing was graded: one line on stderr, exit 2

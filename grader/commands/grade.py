@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,6 +64,11 @@ def isolation_or_fail(level: str | None) -> object:
         raise InputError(f"cannot isolate student code: {exc}") from None
 
 
+def submission_workers(jobs: int | None) -> int:
+    """Workers for one submission: `jobs`, else two when two cores are free to us."""
+    return jobs or min(2, len(os.sched_getaffinity(0)))
+
+
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
     """True when `path` is one submission (DESIGN.md "One submission or a class").
 
@@ -109,7 +115,12 @@ def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
 @click.option("--exercise", "only", multiple=True, help="Grade only this exercise (repeatable).")
 @click.option("--exercises", "exercises_dir", type=click.Path(path_type=Path))
 @click.option("--single/--batch", default=None, help="Force one submission or a class.")
-@click.option("--jobs", type=click.IntRange(1), help="Class: submissions at once (default: cores).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    help="A class: submissions at once (default: cores). One submission: workers grading "
+    "its exercises at once (default: 2, or 1 on a one-core machine).",
+)
 @click.option("--force", is_flag=True, help="Class: regrade students already graded.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local")
 @click.option("--scheduler", help="Class with --executor dask: the scheduler address.")
@@ -146,7 +157,10 @@ def command(
                                executor, scheduler)  # fmt: skip
     else:
         with instructor_errors():
-            result = grade_submission(path, exercises, mode, seed, isolation=iso, only=list(only))  # type: ignore[arg-type]
+            result = grade_submission(
+                path, exercises, mode, seed, isolation=iso, only=list(only),  # type: ignore[arg-type]
+                workers=submission_workers(jobs),
+            )  # fmt: skip
         if not (result.error and fmt == "terminal" and out is None):  # else: said once below
             _write(result, fmt, out, timings)
         if result.error:

@@ -184,6 +184,31 @@ def test_same_seed_same_bytes(fake_exercises: list, case_cache: Path) -> None:
     assert json.dumps(other, sort_keys=True) != first  # the seed is recorded, inputs differ
 
 
+def test_two_workers_give_the_same_bytes_as_one(
+    fake_exercises: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader.sandbox import Worker
+
+    started: list[int] = []
+    real_start = Worker.start
+
+    def counting_start(self: Worker) -> float:
+        started.append(id(self))
+        return real_start(self)
+
+    monkeypatch.setattr(Worker, "start", counting_start)
+    one = grade(SUBMISSIONS / "wrong", fake_exercises, workers=1).to_dict(timings=False)
+    assert len(set(started)) == 1
+    started.clear()
+    two = grade(SUBMISSIONS / "wrong", fake_exercises, workers=3).to_dict(timings=False)
+    assert len(set(started)) == 2  # one per exercise at most
+    assert json.dumps(two, sort_keys=True) == json.dumps(one, sort_keys=True)
+    total = {c["name"]: c for c in two["exercises"][1]["checks"]}
+    assert total["total of normalised rows is the row count"]["message"] == (
+        "blocked by scale: fix exercise 01 first"
+    )
+
+
 def test_zip_and_notebook_submissions(fake_exercises: list, tmp_path: Path) -> None:
     z = tmp_path / "alice.zip"
     with zipfile.ZipFile(z, "w") as zf:
