@@ -24,7 +24,6 @@ import platform
 import re
 import tempfile
 import time
-from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -46,6 +45,7 @@ from grader.results import (
     ExerciseResult,
     SubmissionResult,
 )
+from grader.scheduler import Scheduler
 from grader.spec import YAML_LOADER, Call, CheckSpec, ExerciseSpec, QuestionSpec, select
 from grader.submission import (
     Located,
@@ -502,42 +502,103 @@ def grade_exercise(
     seed: int,
 ) -> ExerciseResult:
     """Grade one exercise whose module is served by `runner` (module_path None: in-process)."""
-    start = time.perf_counter()
-    result = ExerciseResult(
-        exercise=exercise.name,
-        title=exercise.title,
-        module=exercise.module,
-        status="graded",
-        score=0.0,
-        max_score=exercise.points,
-    )
-    checks: list[CheckResult] = []
-    if exercise.forbidden is not None and module_path is not None:
-        found = forbidden_check(exercise, module_path)
-        checks.extend([found] if found else [])
-    kinds: list[tuple[str, str | None]] = []
-    try:
-        _import_or_stop(exercise, runner)
-        for check in exercise.checks:
-            if mode == "hidden" or check.visibility != "hidden":
-                checks.append(run_check(exercise, check, runner, seed, kinds))
-    except _Stop as stop:
-        result.status, result.message = "error", stop.message
-        result.duration_s = time.perf_counter() - start
+    schedule = Scheduler([ExerciseRun(exercise, module_path, answers_path, mode, seed)])
+    schedule.serve(runner)
+    return schedule.results()[0]
+
+
+class ExerciseRun:
+    """One exercise being graded: `begin`, then every check by whichever runner `take`s it
+    (one runner, or several workers at once: `grader.scheduler`), then `finish`.
+
+    `begin` scans for forbidden calls and imports the module; `finish` adds the by-hand
+    answers, decides "not implemented", and scores. Check results keep the spec's order
+    whoever ran them. Not thread-safe by itself: the scheduler serialises `take`.
+    """
+
+    def __init__(
+        self,
+        exercise: ExerciseSpec,
+        module_path: Path | None,
+        answers_path: Path | None,
+        mode: Mode,
+        seed: int,
+    ) -> None:
+        self.exercise, self.module_path, self.answers_path = exercise, module_path, answers_path
+        self.seed = seed
+        self.checks = [c for c in exercise.checks if mode == "hidden" or c.visibility != "hidden"]
+        self.results: list[CheckResult | None] = [None] * len(self.checks)
+        self.kinds: list[tuple[str, str | None]] = []  # (function, error kind) of every call
+        self.stopped: str | None = None  # why the module could not be imported
+        self.head: list[CheckResult] = []  # the forbidden-call check
+        self.next_index = 0
+        self.started = time.perf_counter()
+
+    def begin(self, runner: Runner) -> None:
+        """The forbidden-call scan, and the module imported once before any check."""
+        if self.exercise.forbidden is not None and self.module_path is not None:
+            found = forbidden_check(self.exercise, self.module_path)
+            self.head = [found] if found else []
+        try:
+            _import_or_stop(self.exercise, runner)
+        except _Stop as stop:
+            self.stop(stop.message)
+
+    def take(self) -> int | None:
+        """The index of the next check to run, or None when none is left."""
+        if self.exhausted():
+            return None
+        self.next_index += 1
+        return self.next_index - 1
+
+    def exhausted(self) -> bool:
+        """True when every check has been taken, or the exercise has stopped."""
+        return self.stopped is not None or self.next_index >= len(self.checks)
+
+    def run(self, index: int, runner: Runner) -> None:
+        """Run check `index` on `runner`; an import failure stops the whole exercise."""
+        try:
+            self.results[index] = run_check(
+                self.exercise, self.checks[index], runner, self.seed, self.kinds
+            )
+        except _Stop as stop:
+            self.stop(stop.message)
+
+    def stop(self, message: str) -> None:
+        """No further check runs; the exercise ends with status error and `message`."""
+        if self.stopped is None:
+            self.stopped = message
+
+    def finish(self) -> ExerciseResult:
+        """The exercise's result, once every check taken has run."""
+        exercise = self.exercise
+        result = ExerciseResult(
+            exercise=exercise.name,
+            title=exercise.title,
+            module=exercise.module,
+            status="graded",
+            score=0.0,
+            max_score=exercise.points,
+        )
+        if self.stopped is not None:
+            result.status, result.message = "error", self.stopped
+            result.duration_s = time.perf_counter() - self.started
+            return result
+        checks = self.head + [r for r in self.results if r is not None]
+        questions = exercise.questions
+        answers = _answer_checks(questions, self.answers_path) if questions else []
+        if self.kinds and all(k == NOT_IMPLEMENTED for _, k in self.kinds):
+            raised = {fn for fn, _ in self.kinds}
+            first = next(fn for fn in exercise.functions if fn in raised)
+            result.status = "not_implemented"
+            result.message = f"not implemented yet ({first} raises NotImplementedError)"
+            answered = [a for a in answers if not a.message.startswith("not answered")]
+            checks = answered if any(a.status != "error" for a in answered) else []
+        else:
+            checks.extend(answers)
+        _score(exercise, result, checks)
+        result.duration_s = time.perf_counter() - self.started
         return result
-    answers = _answer_checks(exercise.questions, answers_path) if exercise.questions else []
-    if kinds and all(k == NOT_IMPLEMENTED for _, k in kinds):
-        raised = {fn for fn, _ in kinds}
-        first = next(fn for fn in exercise.functions if fn in raised)
-        result.status = "not_implemented"
-        result.message = f"not implemented yet ({first} raises NotImplementedError)"
-        answered = [a for a in answers if not a.message.startswith("not answered")]
-        checks = answered if any(a.status != "error" for a in answered) else []
-    else:
-        checks.extend(answers)
-    _score(exercise, result, checks)
-    result.duration_s = time.perf_counter() - start
-    return result
 
 
 def _import_or_stop(exercise: ExerciseSpec, runner: Runner) -> None:
@@ -656,38 +717,30 @@ def grade_located(
     workers (each serves all of the submission's modules) and return results in order.
 
     Each worker starts in a thread of its own while the main thread computes the cases'
-    expected values; once started it takes the next exercise from a shared queue, latest
-    exercise first: later exercises build on earlier ones and cost the most, so the long
-    ones start early and the short ones fill in. "Blocked by" notes are added afterwards,
-    in curriculum order.
+    expected values; then the threads share out the exercises' checks, latest exercise
+    first (`grader.scheduler`). "Blocked by" notes are added afterwards, in curriculum
+    order.
     """
     from grader.sandbox import Limits, Worker
 
     present = [ex for ex in chosen if ex.module in located.modules]
-    count = max(1, min(workers, len(present)))
+    present.sort(key=lambda ex: ex.number, reverse=True)
+    count = max(1, min(workers, sum(len(ex.checks) for ex in present)))
     pool = [
         Worker(modules=located.modules, limits=limits or Limits(), isolation=isolation)
         for _ in range(count if present else 0)
     ]
-    queue = deque(sorted(present, key=lambda ex: ex.number, reverse=True))
-    graded: dict[str, ExerciseResult] = {}
+    schedule = Scheduler(
+        [
+            ExerciseRun(ex, located.modules[ex.module], located.answers.get(ex.module), mode, seed)
+            for ex in present
+        ]
+    )
 
     def serve(worker: Any) -> None:
         with contextlib.suppress(Exception):  # a failed start is retried, and reported, by
             worker.start()  # the first call
-        while True:
-            try:
-                ex = queue.popleft()
-            except IndexError:
-                return
-            try:
-                graded[ex.name] = grade_exercise(
-                    ex, worker, located.modules[ex.module], located.answers.get(ex.module),
-                    mode, seed,
-                )  # fmt: skip
-            except BaseException:
-                queue.clear()  # an instructor error: the other workers stop too
-                raise
+        schedule.serve(worker)
 
     with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=count) as threads:
         for worker in pool:
@@ -696,6 +749,7 @@ def grade_located(
         _prepare_cases(present, mode, seed)  # meanwhile: the workers start, then grade
         for served in serving:
             served.result()
+    graded = {res.exercise: res for res in schedule.results()}
     results = []
     broken: dict[str, ExerciseSpec] = {}
     for ex in chosen:

@@ -1,0 +1,96 @@
+"""Share the checks of a submission's exercises among its workers, one thread per worker.
+
+A job is either the start of an exercise (`ExerciseRun.begin`: the forbidden-call scan and
+the module's first import) or one of its checks. A free thread takes the first job in the
+exercises' order: the next check of an exercise already begun, else the start of the next
+exercise not yet begun. The engine orders exercises latest first, so every worker helps
+with the costliest exercise before the short ones fill in the end. The thread that
+completes an exercise's last check calls `finish` (answers and scoring).
+
+Results do not depend on which worker ran what: each check result goes to its place in
+its exercise, and a check's inputs and outputs do not depend on other checks. The one
+exception is a function that hangs: with several workers it may time out once per worker
+before the others skip it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.engine import ExerciseRun
+    from grader.results import ExerciseResult
+
+Job = tuple[int, int | None]  # (exercise position, check index or None for its start)
+
+
+class Scheduler:
+    """Hands out the jobs of `runs` to the threads that call `serve`."""
+
+    def __init__(self, runs: list[ExerciseRun]) -> None:
+        self.runs = runs
+        self._cond = threading.Condition()
+        self._begun: set[int] = set()
+        self._ready: set[int] = set()  # begun, and `begin` has returned
+        self._running = [0] * len(runs)  # checks in flight per exercise
+        self._finishing: set[int] = set()
+        self._results: dict[int, ExerciseResult] = {}
+        self._failed = False
+
+    def serve(self, runner: Any) -> None:
+        """Run jobs on `runner` until none is left (the body of one worker's thread).
+
+        An exception (an instructor-side error such as a broken cases.py) stops every
+        thread's next take and is raised here.
+        """
+        while (job := self._take()) is not None:
+            position, index = job
+            run = self.runs[position]
+            try:
+                if index is None:
+                    run.begin(runner)
+                else:
+                    run.run(index, runner)
+                self._done(position, index)
+            except BaseException:
+                with self._cond:
+                    self._failed = True
+                    self._cond.notify_all()
+                raise
+
+    def results(self) -> list[ExerciseResult]:
+        """The exercises' results in the order of `runs` (after every `serve` returned)."""
+        return [self._results[i] for i in range(len(self.runs))]
+
+    def _take(self) -> Job | None:
+        with self._cond:
+            while not self._failed and len(self._results) < len(self.runs):
+                for position, run in enumerate(self.runs):
+                    if position not in self._begun:
+                        self._begun.add(position)
+                        return position, None
+                    if position in self._ready:
+                        index = run.take()
+                        if index is not None:
+                            self._running[position] += 1
+                            return position, index
+                self._cond.wait()
+            return None
+
+    def _done(self, position: int, index: int | None) -> None:
+        with self._cond:
+            if index is None:
+                self._ready.add(position)
+            else:
+                self._running[position] -= 1
+            run = self.runs[position]
+            last = self._running[position] == 0 and run.exhausted()
+            if not last or position in self._finishing:
+                self._cond.notify_all()
+                return
+            self._finishing.add(position)
+        result = run.finish()
+        with self._cond:
+            self._results[position] = result
+            self._cond.notify_all()
