@@ -158,11 +158,14 @@ def reference_functions(names: list[str]) -> dict[str, Any]:
 def expected_values(
     exercise: ExerciseSpec, check: CheckSpec, calls: list[Call]
 ) -> list[Any] | None:
-    """The expected output of each call, or None for `raises` checks."""
+    """The expected output of each call, or None for `raises` checks: the literal `expect`,
+    the check's `oracle` (a cases.py function of the calls), or the reference's outputs."""
     if check.compare == "raises":
         return None
     if check.has_expect:
         return [check.expect]
+    if check.oracle is not None:
+        return _oracle_values(exercise, check, calls)
     functions = reference_functions(exercise.functions)
     out = []
     for call in calls:
@@ -175,6 +178,21 @@ def expected_values(
                 raise CaseError(f"{exercise.name}: reference.{call.fn} raised {exc!r}") from exc
             out.append(None)
     return out
+
+
+def _oracle_values(exercise: ExerciseSpec, check: CheckSpec, calls: list[Call]) -> list[Any]:
+    """What the check's oracle says each call should give (e.g. finite differences)."""
+    assert check.oracle is not None
+    index = exercise.checks.index(check)
+    oracle = instructor_function(exercise, "cases", check.oracle, f"checks[{index}].oracle")
+    where = f"{exercise.folder / 'cases.py'}: {check.oracle} (check {check.name!r})"
+    try:
+        values = oracle(copy.deepcopy(calls))
+    except Exception as exc:
+        raise CaseError(f"{where} raised {type(exc).__name__}: {exc}") from exc
+    if not isinstance(values, list) or len(values) != len(calls):
+        raise CaseError(f"{where} must return a list with one value per call ({len(calls)})")
+    return values
 
 
 def build_case(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> Case:

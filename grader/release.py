@@ -130,9 +130,14 @@ KIT_MISCONCEPTION_KEYS = ("name", "hint", "replaces")
 def public_spec(raw: dict[str, Any]) -> dict[str, Any]:
     """An exercise.yaml mapping without hidden checks. Misconceptions keep their name, hint
     and the names of what they replace: the kit names a likely bug from the outputs stored
-    in its fixtures, never from the buggy code, which stays behind."""
+    in its fixtures, never from the buggy code, which stays behind. An `oracle` is dropped
+    too: its values are stored in the fixtures."""
     spec = {k: v for k, v in raw.items() if k != "misconceptions"}
-    spec["checks"] = [c for c in raw["checks"] if c.get("visibility") != "hidden"]
+    spec["checks"] = [
+        {k: v for k, v in c.items() if k != "oracle"}
+        for c in raw["checks"]
+        if c.get("visibility") != "hidden"
+    ]
     if raw.get("misconceptions"):
         spec["misconceptions"] = [
             {k: m[k] for k in KIT_MISCONCEPTION_KEYS if k in m} for m in raw["misconceptions"]

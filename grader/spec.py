@@ -85,6 +85,7 @@ class CheckSpec:
     seed: int = 0
     describe: str = ""
     property: str | None = None
+    oracle: str | None = None
     raises: str | None = None
 
 
@@ -264,7 +265,7 @@ class _Reader:
 
 _CHECK_KEYS = {
     "name", "visibility", "call", "args", "cases", "expect", "trace", "compare", "rtol",
-    "atol", "points", "timeout", "seed", "describe", "property", "raises", "as_list",
+    "atol", "points", "timeout", "seed", "describe", "property", "oracle", "raises", "as_list",
 }  # fmt: skip
 
 
@@ -290,6 +291,9 @@ def _load_check(r: _Reader, functions: list[str]) -> CheckSpec:
     prop = r.get("property", "str", None)
     if compare == "property" and prop is None:
         raise r.fail("property", "is required when compare is property")
+    oracle = r.get("oracle", "str", None)
+    if oracle is not None and compare != "property":
+        raise r.fail("oracle", "is only for compare: property (its values go to the property)")
     raises = r.get("raises", "str", None)
     if compare == "raises" and raises is None:
         raise r.fail("raises", "is required when compare is raises (an exception name)")
@@ -313,6 +317,7 @@ def _load_check(r: _Reader, functions: list[str]) -> CheckSpec:
         seed=r.get("seed", "int", check_seed(name)),
         describe=r.get("describe", "str", ""),
         property=prop,
+        oracle=oracle,
         raises=raises,
     )
 

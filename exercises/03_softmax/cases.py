@@ -4,7 +4,6 @@ import numpy as np
 
 from grader.spec import Call
 
-
 VALUES_DIFFER = "the property holds, but the values differ from the expected ones"
 
 

@@ -1,9 +1,10 @@
-"""Input generators and properties for exercise 05 (instructor side, grader's process).
+"""Input generators, oracles and properties for exercise 05 (instructor side, grader's process).
 
-The finite-difference properties differentiate the REFERENCE forward pass (a layer through
+The finite-difference oracles differentiate the REFERENCE forward pass (a layer through
 `reference.dense(..., "identity")`, `reference.relu`, `reference.gelu`, the loss of
-`reference.mlp_loss_and_grads`), so they test the student's backward independently of the
-reference's backward.
+`reference.mlp_loss_and_grads`), so the properties test the student's backward independently
+of the reference's backward. An oracle runs once per case (cached with it); its values reach
+the property as `expected`.
 """
 
 from collections.abc import Callable
@@ -81,8 +82,8 @@ def linear_3d(rng: np.random.Generator) -> dict:
     return _linear(rng, (2, 3), 4, 5)
 
 
-def linear_matches_forward(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """linear_backward equals finite differences of L = sum(grad_out * (x @ W + b))."""
+def linear_finite_differences(calls: list[Call]) -> list[dict]:
+    """Central differences of L = sum(grad_out * (x @ W + b)) in x, W and b."""
     kw = calls[0].kwargs
     x, W, g = (np.asarray(kw[k], dtype=float) for k in ("x", "W", "grad_out"))
     b = np.zeros(W.shape[1])
@@ -90,16 +91,22 @@ def linear_matches_forward(calls: list[Call], outputs: list, expected: list) -> 
     def loss(x_: np.ndarray, W_: np.ndarray, b_: np.ndarray) -> float:
         return float(np.sum(g * reference.dense(x_, W_, b_, activation="identity")))
 
+    return [
+        {
+            "grad_x": _central(lambda v: loss(v, W, b), x),
+            "grad_W": _central(lambda v: loss(x, v, b), W),
+            "grad_b": _central(lambda v: loss(x, W, v), b),
+        }
+    ]
+
+
+def linear_matches_forward(calls: list[Call], outputs: list, expected: list) -> str | None:
+    """linear_backward equals finite differences of L = sum(grad_out * (x @ W + b))."""
     parts = outputs[0]
     if not isinstance(parts, (tuple, list)) or len(parts) != 3:
         return "linear_backward should return three arrays (grad_x, grad_W, grad_b)"
-    numeric = {
-        "grad_x": _central(lambda v: loss(v, W, b), x),
-        "grad_W": _central(lambda v: loss(x, v, b), W),
-        "grad_b": _central(lambda v: loss(x, W, v), b),
-    }
-    for got, (name, num) in zip(parts, numeric.items(), strict=True):
-        problem = _mismatch(name, got, num)
+    for got, (name, numeric) in zip(parts, expected[0].items(), strict=True):
+        problem = _mismatch(name, got, numeric)
         if problem:
             return problem
     return None
@@ -124,21 +131,25 @@ def activation_3d(rng: np.random.Generator) -> dict:
     return {"x": x, "grad_out": rng.normal(size=(2, 3, 4))}
 
 
-def _activation_matches(forward: Callable, calls: list[Call], outputs: list) -> str | None:
+def _activation_differences(forward: Callable, calls: list[Call]) -> list[np.ndarray]:
     kw = calls[0].kwargs
     x, g = np.asarray(kw["x"], dtype=float), np.asarray(kw["grad_out"], dtype=float)
-    numeric = _central(lambda v: float(np.sum(g * forward(v))), x)
-    return _mismatch("the gradient", outputs[0], numeric)
+    return [_central(lambda v: float(np.sum(g * forward(v))), x)]
 
 
-def relu_matches_forward(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """relu_backward equals finite differences of sum(grad_out * relu(x))."""
-    return _activation_matches(reference.relu, calls, outputs)
+def relu_finite_differences(calls: list[Call]) -> list[np.ndarray]:
+    """Central differences of sum(grad_out * relu(x)) in x."""
+    return _activation_differences(reference.relu, calls)
 
 
-def gelu_matches_forward(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """gelu_backward equals finite differences of sum(grad_out * gelu(x))."""
-    return _activation_matches(reference.gelu, calls, outputs)
+def gelu_finite_differences(calls: list[Call]) -> list[np.ndarray]:
+    """Central differences of sum(grad_out * gelu(x)) in x."""
+    return _activation_differences(reference.gelu, calls)
+
+
+def matches_forward(calls: list[Call], outputs: list, expected: list) -> str | None:
+    """The activation's backward equals the finite differences of its forward."""
+    return _mismatch("the gradient", outputs[0], expected[0])
 
 
 # --- mlp_loss_and_grads ---------------------------------------------------------------------
@@ -170,23 +181,29 @@ def sequence_mlp(rng: np.random.Generator) -> dict:
     return _mlp(rng, (2, 3), 4, 6, 3)
 
 
-def mlp_matches_loss(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """Each returned gradient equals finite differences of the reference loss."""
+def mlp_finite_differences(calls: list[Call]) -> list[dict]:
+    """Central differences of the reference loss in W1, b1, W2 and b2."""
     kw = {
         k: (np.asarray(v, dtype=float) if k != "targets" else v) for k, v in calls[0].kwargs.items()
     }
+
+    def loss(name: str, value: np.ndarray) -> float:
+        return float(reference.mlp_loss_and_grads(**{**kw, name: value})[0])
+
+    names = ("W1", "b1", "W2", "b2")
+    return [{n: _central(lambda v, n=n: loss(n, v), kw[n]) for n in names}]
+
+
+def mlp_matches_loss(calls: list[Call], outputs: list, expected: list) -> str | None:
+    """Each returned gradient equals finite differences of the reference loss."""
     result = outputs[0]
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
         return "mlp_loss_and_grads should return (loss, {'W1', 'b1', 'W2', 'b2'})"
     grads = result[1]
-    for name in ("W1", "b1", "W2", "b2"):
+    for name, numeric in expected[0].items():
         if name not in grads:
             return f"the gradients have no {name!r}"
-
-        def loss(value: np.ndarray, name: str = name) -> float:
-            return float(reference.mlp_loss_and_grads(**{**kw, name: value})[0])
-
-        problem = _mismatch(f"grads[{name!r}]", grads[name], _central(loss, kw[name]))
+        problem = _mismatch(f"grads[{name!r}]", grads[name], numeric)
         if problem:
             return problem
     return None

@@ -1,4 +1,5 @@
-"""Inputs for the layer_norm checks and the finite-difference property (instructor side)."""
+"""Inputs for the layer_norm checks, the finite-difference oracle and its property (instructor
+side)."""
 
 from __future__ import annotations
 
@@ -76,8 +77,8 @@ def backward_small(rng: np.random.Generator) -> dict:
     return {"x": x, "gamma": gamma, "grad_out": rng.normal(size=(3, 4))}
 
 
-def matches_finite_differences(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """The three gradients of L = sum(grad_out * layer_norm(x)) equal central differences."""
+def central_differences(calls: list[Call]) -> list[dict]:
+    """Central differences of L = sum(grad_out * layer_norm(x, gamma, beta)) in each input."""
     kw = calls[0].kwargs
     x, gamma, grad_out = kw["x"], kw["gamma"], kw["grad_out"]
     beta = np.zeros_like(gamma)
@@ -85,11 +86,18 @@ def matches_finite_differences(calls: list[Call], outputs: list, expected: list)
     def loss(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> float:
         return float(np.sum(grad_out * reference.layer_norm(x, gamma, beta)))
 
-    numeric = {
-        "x": reference.numerical_gradient(lambda v: loss(v, gamma, beta), x, 1e-6),
-        "gamma": reference.numerical_gradient(lambda v: loss(x, v, beta), gamma, 1e-6),
-        "beta": reference.numerical_gradient(lambda v: loss(x, gamma, v), beta, 1e-6),
-    }
+    return [
+        {
+            "x": reference.numerical_gradient(lambda v: loss(v, gamma, beta), x, 1e-6),
+            "gamma": reference.numerical_gradient(lambda v: loss(x, v, beta), gamma, 1e-6),
+            "beta": reference.numerical_gradient(lambda v: loss(x, gamma, v), beta, 1e-6),
+        }
+    ]
+
+
+def matches_finite_differences(calls: list[Call], outputs: list, expected: list) -> str | None:
+    """The three gradients of L = sum(grad_out * layer_norm(x)) equal central differences."""
+    numeric = expected[0]
     got = outputs[0]
     if not isinstance(got, (list, tuple)) or len(got) != 3:
         return "layer_norm_backward should return three arrays: (grad_x, grad_gamma, grad_beta)"

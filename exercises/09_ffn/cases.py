@@ -1,4 +1,4 @@
-"""Inputs and the finite-difference property for the FFN checks (instructor side)."""
+"""Inputs, the finite-difference oracle and its property for the FFN checks (instructor side)."""
 
 from __future__ import annotations
 
@@ -61,21 +61,28 @@ def counts(rng: np.random.Generator) -> list[Call]:
     ]
 
 
-def matches_finite_differences(calls: list[Call], outputs: list, expected: list) -> str | None:
-    """Every gradient equals central differences of L = sum(grad_out * ffn(...))."""
+def central_differences(calls: list[Call]) -> list[dict]:
+    """Central differences of L = sum(grad_out * ffn(x, W1, b1, W2, b2)) in each input."""
     kw = {k: np.array(v, dtype=np.float64) for k, v in calls[0].kwargs.items()}
     grad_out = kw.pop("grad_out")
 
     def loss(name: str, value: np.ndarray) -> float:
         return float(np.sum(grad_out * reference.ffn(**{**kw, name: value})))
 
+    names = ("x", "W1", "b1", "W2", "b2")
+    return [
+        {n: reference.numerical_gradient(lambda v, n=n: loss(n, v), kw[n], 1e-6) for n in names}
+    ]
+
+
+def matches_finite_differences(calls: list[Call], outputs: list, expected: list) -> str | None:
+    """Every gradient equals central differences of L = sum(grad_out * ffn(...))."""
     got = outputs[0]
     if not isinstance(got, dict):
         return "ffn_backward should return a dict with keys x, W1, b1, W2, b2"
-    for name in ("x", "W1", "b1", "W2", "b2"):
+    for name, numeric in expected[0].items():
         if name not in got:
             return f"the gradient dict has no key {name!r}"
-        numeric = reference.numerical_gradient(lambda v, n=name: loss(n, v), kw[name], 1e-6)
         g = np.asarray(got[name], dtype=np.float64)
         if g.shape != numeric.shape:
             return f"gradient {name!r} has shape {g.shape}, expected {numeric.shape}"

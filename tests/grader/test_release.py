@@ -140,17 +140,20 @@ def seeded_arrays(ex: ExerciseSpec, check: CheckSpec) -> list[np.ndarray]:
     ]
 
 
-def test_public_spec_drops_hidden_checks_and_keeps_misconception_names_and_hints() -> None:
+def test_public_spec_drops_hidden_checks_oracles_and_keeps_misconception_names_and_hints() -> None:
     mis = {"name": "m", "hint": "h", "replaces": {"f": "f_bug"}, "notes": "instructor only"}
     raw = {
         "title": "T",
-        "checks": [{"name": "a", "visibility": "public"}, {"name": "b", "visibility": "hidden"}],
+        "checks": [
+            {"name": "a", "visibility": "public", "oracle": "differences"},
+            {"name": "b", "visibility": "hidden"},
+        ],
         "misconceptions": [mis],
         "questions": [{"id": "q"}],
     }
     assert public_spec(raw) == {
         "title": "T",
-        "checks": [{"name": "a", "visibility": "public"}],
+        "checks": [{"name": "a", "visibility": "public"}],  # the oracle's values are fixtures
         "questions": [{"id": "q"}],
         "misconceptions": [{"name": "m", "hint": "h", "replaces": {"f": "f_bug"}}],
     }

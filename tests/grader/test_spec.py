@@ -84,6 +84,8 @@ def test_raises_and_property_need_their_names(tmp_path: Path) -> None:
     assert "checks[0].raises is required" in error_of(tmp_path, raises)
     prop = GOOD.replace("visibility: public", "visibility: public\n    compare: property")
     assert "checks[0].property is required" in error_of(tmp_path, prop)
+    oracle = GOOD.replace("visibility: public", "visibility: public\n    oracle: differences")
+    assert "checks[0].oracle is only for compare: property" in error_of(tmp_path, oracle)
 
 
 def test_duplicate_check_names_rejected(tmp_path: Path) -> None:
