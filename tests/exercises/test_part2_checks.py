@@ -57,6 +57,13 @@ def _calls(ex, cases, check, seed: int = 0) -> list:
     return [spec_module.Call(check.call, made)] if isinstance(made, dict) else list(made)
 
 
+def _expected(ex, cases, check, calls: list) -> list:
+    """The check's oracle's values when it names one, else the reference's outputs."""
+    if check.oracle is not None:
+        return getattr(cases, check.oracle)(calls)
+    return _run(_reference_table(ex), calls)
+
+
 def _run(table: dict[str, Callable], calls: list) -> list:
     out = []
     for c in calls:
@@ -129,7 +136,7 @@ def test_solution_and_reference_pass(folder: str, name: str) -> None:
     ex, cases = _exercise(folder)
     check = ex.check(name)
     calls = _calls(ex, cases, check)
-    expected = _run(_reference_table(ex), calls)
+    expected = _expected(ex, cases, check, calls)
     for table in (_reference_table(ex), _solution_table(ex)):
         outputs = _run(table, calls)
         assert _passes(check, cases, calls, outputs, expected), outputs
@@ -159,7 +166,7 @@ def test_misconception_caught_by_a_hidden_check(folder: str, name: str) -> None:
         if check.visibility != "hidden":
             continue
         calls = _calls(ex, cases, check)
-        expected = _run(_reference_table(ex), calls)
+        expected = _expected(ex, cases, check, calls)
         if not _passes(check, cases, calls, _run(table, calls), expected):
             caught.append(check.name)
     assert caught, f"{name} passes every hidden check"
