@@ -24,7 +24,7 @@ import platform
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -711,42 +711,44 @@ def grade_located(
     seed: int,
     isolation: Any,
     limits: Any = None,
-    workers: int = 1,
+    workers: int | Sequence[Any] = 1,
 ) -> list[ExerciseResult]:
-    """Grade the `chosen` exercises of a located submission in up to `workers` sandboxed
-    workers (each serves all of the submission's modules) and return results in order.
+    """Grade the `chosen` exercises of a located submission in sandboxed workers (each
+    serves all of the submission's modules) and return results in order.
 
-    Each worker starts in a thread of its own while the main thread computes the cases'
-    expected values; then the threads share out the exercises' checks, latest exercise
-    first (`grader.scheduler`). "Blocked by" notes are added afterwards, in curriculum
-    order.
+    `workers` is how many to start, or `Worker`s launched in advance with no modules
+    (`Worker.start_in_background`, as the CLI does before it has loaded anything), which
+    are given the modules here; either way they are closed here. The workers boot while
+    the main thread computes the cases' expected values; then one thread per worker shares
+    out the exercises' checks, latest exercise first (`grader.scheduler`). "Blocked by"
+    notes are added afterwards, in curriculum order.
     """
     from grader.sandbox import Limits, Worker
 
     present = [ex for ex in chosen if ex.module in located.modules]
     present.sort(key=lambda ex: ex.number, reverse=True)
-    count = max(1, min(workers, sum(len(ex.checks) for ex in present)))
-    pool = [
-        Worker(modules=located.modules, limits=limits or Limits(), isolation=isolation)
-        for _ in range(count if present else 0)
-    ]
+    wanted = workers if isinstance(workers, int) else len(workers)
+    count = max(1, min(wanted, sum(len(ex.checks) for ex in present))) if present else 0
+    given = [] if isinstance(workers, int) else list(workers)
+    pool = given[:count]
+    for worker in given[count:]:
+        worker.close()  # launched in advance, not needed after all
+    for worker in pool:
+        worker.provide(located.modules)
+    for _ in range(count - len(pool)):
+        pool.append(Worker(located.modules, limits or Limits(), isolation))
+        pool[-1].start_in_background()
     schedule = Scheduler(
         [
             ExerciseRun(ex, located.modules[ex.module], located.answers.get(ex.module), mode, seed)
             for ex in present
         ]
     )
-
-    def serve(worker: Any) -> None:
-        with contextlib.suppress(Exception):  # a failed start is retried, and reported, by
-            worker.start()  # the first call
-        schedule.serve(worker)
-
-    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=count) as threads:
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=max(1, count)) as threads:
         for worker in pool:
             stack.enter_context(worker)
-        serving = [threads.submit(serve, worker) for worker in pool]
-        _prepare_cases(present, mode, seed)  # meanwhile: the workers start, then grade
+        serving = [threads.submit(schedule.serve, worker) for worker in pool]
+        _prepare_cases(present, mode, seed)  # meanwhile: the workers boot, then grade
         for served in serving:
             served.result()
     graded = {res.exercise: res for res in schedule.results()}
@@ -783,12 +785,13 @@ def grade_submission(
     only: list[str] | None = None,
     limits: Any = None,
     sibling_folders: bool = False,
-    workers: int = 1,
+    workers: int | Sequence[Any] = 1,
 ) -> SubmissionResult:
     """Grade the submission at `path` (folder, .zip or .ipynb); see docs/internals.md.
 
     `sibling_folders`: see `open_submission` (for a student's own `check` only);
-    `workers`: sandboxed workers grading exercises at once (see `grade_located`).
+    `workers`: how many sandboxed workers grade at once, or workers launched in advance
+    (see `grade_located`; they are closed in any case).
 
     Never raises for a bad submission; raises `SpecError` for a malformed exercise,
     `CaseError` when instructor code (cases.py, the reference) fails to build a case, and
@@ -817,6 +820,9 @@ def grade_submission(
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
+    finally:
+        for worker in [] if isinstance(workers, int) else workers:
+            worker.close()  # already closed when grading ran; not otherwise
     if mode == "public":
         for spec, res in zip(chosen, result.exercises, strict=True):
             res.hidden_not_run = sum(c.visibility == "hidden" for c in spec.checks)

@@ -5,19 +5,20 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from grader.api import CheckReport
 from grader.commands.grade import (
     InputError,
     exercises_or_fail,
     instructor_errors,
-    isolation_or_fail,
+    launch_workers,
     submission_workers,
 )
-from grader.engine import grade_submission
-from grader.results import SubmissionResult
+
+if TYPE_CHECKING:
+    from grader.results import SubmissionResult
 
 EXIT_HELP = (
     "Exit codes: 0 every check passed; 1 some check failed or an exercise is not done; "
@@ -44,18 +45,25 @@ EXIT_HELP = (
 def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, fmt: str) -> None:
     """Run the public and hand-worked checks of EXERCISE (module or folder name; all by
     default) on your code, and your by-hand answers in answers.yaml."""
-    from grader.writers import write
-
     if not path.exists():
         raise InputError(f"no work at {path} (no such file or folder)")
     names = list(exercises)
-    all_exercises = exercises_or_fail(exercises_dir, names)
-    iso = isolation_or_fail(None)
-    with instructor_errors():
-        graded = grade_submission(
-            path, all_exercises, "public", 0, isolation=iso, only=names or None,
-            sibling_folders=True, workers=submission_workers(None),
-        )  # fmt: skip
+    workers = launch_workers(1 if len(names) == 1 else submission_workers(None), None)
+    # imported once the workers are launched: they boot while numpy and the grader load
+    from grader.api import CheckReport
+    from grader.engine import grade_submission
+    from grader.writers import write
+
+    try:
+        all_exercises = exercises_or_fail(exercises_dir, names)
+        with instructor_errors():
+            graded = grade_submission(
+                path, all_exercises, "public", 0, only=names or None, sibling_folders=True,
+                workers=workers,
+            )  # fmt: skip
+    finally:
+        for worker in workers:
+            worker.close()
     result = CheckReport.of(graded if names else _only_submitted(graded))
     if result.error:  # nothing was graded: one line on stderr, exit 2
         raise InputError(result.error)

@@ -7,13 +7,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from grader.cases import CaseError
-from grader.engine import grade_submission
-from grader.results import SubmissionResult
-from grader.spec import ExerciseSpec, SpecError, find_exercises_root, load_exercises, select
+if TYPE_CHECKING:  # the heavy modules (numpy, the engine) load only once a command runs
+    from grader.results import SubmissionResult
+    from grader.spec import ExerciseSpec
 
 FORMATS = ("terminal", "json", "gradescope", "exercism", "junit")
 EXIT_HELP = (
@@ -33,6 +33,8 @@ def exercises_or_fail(exercises_dir: Path | None, names: Sequence[str] = ()) -> 
 
     Failures (no exercises, a malformed spec, an unknown name) become one-line CLI errors.
     """
+    from grader.spec import SpecError, find_exercises_root, load_exercises, select
+
     try:
         exercises = load_exercises(find_exercises_root(exercises_dir))
         select(exercises, list(names))
@@ -44,6 +46,9 @@ def exercises_or_fail(exercises_dir: Path | None, names: Sequence[str] = ()) -> 
 @contextmanager
 def instructor_errors() -> Iterator[None]:
     """Turn a broken exercise (spec, cases.py, reference) into a one-line CLI error."""
+    from grader.cases import CaseError
+    from grader.spec import SpecError
+
     try:
         yield
     except (SpecError, CaseError) as exc:
@@ -67,6 +72,18 @@ def isolation_or_fail(level: str | None) -> object:
 def submission_workers(jobs: int | None) -> int:
     """Workers for one submission: `jobs`, else two when two cores are free to us."""
     return jobs or min(2, len(os.sched_getaffinity(0)))
+
+
+def launch_workers(count: int, level: object) -> list[Any]:
+    """`count` sandboxed workers launched at once, before the grader loads anything else:
+    they boot (import numpy) while it loads the exercises and the cases, and get the
+    submission's modules once it is located (`grade_submission(workers=...)` closes them)."""
+    from grader.sandbox import Worker
+
+    workers = [Worker(isolation=level) for _ in range(count)]  # type: ignore[arg-type]
+    for worker in workers:
+        worker.start_in_background()
+    return workers
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
@@ -149,26 +166,50 @@ def command(
     """Grade PATH: a submission (folder, .zip, .ipynb) or a class (a folder of them)."""
     if not path.exists():
         raise InputError(f"no submission at {path} (no such file or folder)")
-    exercises = exercises_or_fail(exercises_dir, only)
-    mode = "hidden" if hidden else "public"
     iso = isolation_or_fail(isolation)
-    if single is False or (single is None and not is_single(path, exercises)):
-        percent = _grade_class(path, out, exercises, mode, seed, iso, list(only), jobs, force,
-                               executor, scheduler)  # fmt: skip
-    else:
-        with instructor_errors():
-            result = grade_submission(
-                path, exercises, mode, seed, isolation=iso, only=list(only),  # type: ignore[arg-type]
-                workers=submission_workers(jobs),
-            )  # fmt: skip
-        if not (result.error and fmt == "terminal" and out is None):  # else: said once below
-            _write(result, fmt, out, timings)
-        if result.error:
-            raise InputError(result.error)
-        percent = result.percent
+    early = [] if single is False else launch_workers(submission_workers(jobs), iso)
+    try:
+        exercises = exercises_or_fail(exercises_dir, only)
+        mode = "hidden" if hidden else "public"
+        if single is False or (single is None and not is_single(path, exercises)):
+            for worker in early:  # a class: each student gets workers of their own
+                worker.close()
+            percent = _grade_class(path, out, exercises, mode, seed, iso, list(only), jobs,
+                                   force, executor, scheduler)  # fmt: skip
+        else:
+            percent = _grade_one(path, exercises, mode, seed, iso, list(only), early, fmt, out,
+                                 timings)  # fmt: skip
+    finally:
+        for worker in early:
+            worker.close()
     if fail_under is not None and percent < fail_under:
         click.echo(f"score {percent:.1f}% is below --fail-under {fail_under:g}%", err=True)
         sys.exit(1)
+
+
+def _grade_one(
+    path: Path,
+    exercises: list[ExerciseSpec],
+    mode: str,
+    seed: int,
+    iso: object,
+    only: list[str],
+    workers: list[Any],
+    fmt: str,
+    out: Path | None,
+    timings: bool,
+) -> float:
+    from grader.engine import grade_submission
+
+    with instructor_errors():
+        result = grade_submission(
+            path, exercises, mode, seed, isolation=iso, only=only, workers=workers,  # type: ignore[arg-type]
+        )  # fmt: skip
+    if not (result.error and fmt == "terminal" and out is None):  # else: said once below
+        _write(result, fmt, out, timings)
+    if result.error:
+        raise InputError(result.error)
+    return result.percent
 
 
 def _write(result: SubmissionResult, fmt: str, out: Path | None, timings: bool) -> None:

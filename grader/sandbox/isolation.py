@@ -4,8 +4,8 @@ Three levels, strongest first:
 
 - ``bwrap``: bubblewrap with new user (when not root), PID, network, IPC and UTS
   namespaces; a fresh root with only /usr, the Python install, numpy, the worker's support
-  files (read-only) and the run folder (a small tmpfs holding read-only binds of the
-  modules) visible; killed with its parent.
+  files and the submission's modules (read-only), and the run folder (a small tmpfs for
+  scratch files) visible; killed with its parent.
 - ``unshare``: ``unshare -n --pid --fork --kill-child`` (with ``-U -r`` when not root):
   no network, own PID namespace, but every file the user can read is visible.
 - ``rlimits``: resource limits and an unprivileged uid (when root) only: files and
@@ -31,6 +31,8 @@ processes this one starts (batch grading), so each student's process does not pr
 from __future__ import annotations
 
 import enum
+import functools
+import importlib.util
 import itertools
 import json
 import os
@@ -42,12 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 UID_BASE = 1_500_000_000  # far above any account's uid; 2**22 uids from here are ours
 _uid_counter = itertools.count()
 SANDBOX_SUPPORT = "/gf/support"
 SANDBOX_RUN = "/gf/run"
+SANDBOX_MODULES = "/gf/modules"
 
 
 class Isolation(str, enum.Enum):
@@ -75,7 +76,8 @@ class LaunchPlan:
     """How to start the worker at one level: argv, and the paths the worker sees."""
 
     argv: list[str]
-    run_dir: str  # the run folder as the worker sees it
+    run_dir: str  # the run folder (working directory) as the worker sees it
+    modules_dir: str  # the folder of the submission's modules as the worker sees it
     script: str  # worker_main.py as the worker sees it
     drop_uid: int | None
     contain: dict[str, Any] = field(default_factory=dict)  # mounts the worker makes itself
@@ -93,9 +95,18 @@ def worker_uid() -> int | None:
     return UID_BASE + 64 * (os.getpid() % 65536) + next(_uid_counter) % 64
 
 
+@functools.cache
+def _numpy_dir() -> str:
+    """numpy's package folder, found without importing numpy (the grader may not have yet)."""
+    found = importlib.util.find_spec("numpy")
+    if found is None or found.origin is None:
+        raise IsolationUnavailable("numpy is not installed")
+    return os.path.dirname(os.path.realpath(found.origin))
+
+
 def numpy_site() -> str:
     """The site-packages folder numpy is installed in (the only one the worker puts on sys.path)."""
-    return os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
+    return os.path.dirname(_numpy_dir())
 
 
 def python_roots() -> list[str]:
@@ -120,7 +131,7 @@ def _blocked_ancestor(path: str) -> str | None:
 
 def numpy_dirs() -> list[str]:
     """numpy's package folder and, for wheels, the folder of its bundled libraries."""
-    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    numpy_dir = _numpy_dir()
     extras = (numpy_dir + ".libs", os.path.join(numpy_site(), "numpy.libs"))
     return [numpy_dir] + sorted({e for e in extras if os.path.isdir(e)})
 
@@ -167,22 +178,25 @@ def build_plan(
 ) -> LaunchPlan:
     """The command line that starts the worker at `level` (the script's config is appended).
 
-    Under bwrap the run folder is a tmpfs of `scratch_bytes` holding read-only binds of
-    the files in `run_dir`: student code can write scratch files but cannot fill the disk
-    or alter the modules.
+    `run_dir` holds the submission's modules; the worker imports them from there. Under
+    bwrap it is bound read-only at `SANDBOX_MODULES` (a bind of the folder, so modules
+    copied in after the start are seen too) and the working directory is a tmpfs of
+    `scratch_bytes`: student code can write scratch files but cannot fill the disk or
+    alter the modules. At the other levels `run_dir` is also the working directory.
     """
     script_rel = os.path.join("grader", "sandbox", "worker_main.py")
     if level is Isolation.BWRAP:
         args = _bwrap_args(support_dir, run_dir, uid, scratch_bytes)
         argv = ["bwrap", *args, python, "-I", "-S"]
-        return LaunchPlan(argv, SANDBOX_RUN, os.path.join(SANDBOX_SUPPORT, script_rel), uid)
+        script = os.path.join(SANDBOX_SUPPORT, script_rel)
+        return LaunchPlan(argv, SANDBOX_RUN, SANDBOX_MODULES, script, uid)
     prefix: list[str] = []
     if level is Isolation.UNSHARE:
         user = [] if os.geteuid() == 0 else ["-U", "-r"]
         prefix = ["unshare", *user, "-n", "--pid", "--fork", "--kill-child"]
     script = str(support_dir / script_rel)
     argv = [*prefix, python, "-I", "-S"]  # -S: no site, so no .pth finders (editable installs)
-    return LaunchPlan(argv, str(run_dir), script, uid, contain_plan(uid))
+    return LaunchPlan(argv, str(run_dir), str(run_dir), script, uid, contain_plan(uid))
 
 
 def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None, scratch: int) -> list[str]:
@@ -204,9 +218,8 @@ def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None, scratch: int)
         args += _mkdirs(root) + ["--ro-bind", root, root]
     args += _hide_site_packages()
     args += _mkdirs(SANDBOX_SUPPORT) + ["--ro-bind", str(support_dir), SANDBOX_SUPPORT]
+    args += ["--ro-bind", str(run_dir), SANDBOX_MODULES]
     args += ["--perms", "0777", "--size", str(scratch), "--tmpfs", SANDBOX_RUN]
-    for entry in sorted(run_dir.iterdir()):
-        args += ["--ro-bind", str(entry), f"{SANDBOX_RUN}/{entry.name}"]
     args += ["--chdir", SANDBOX_RUN]
     return args
 

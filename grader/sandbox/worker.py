@@ -23,19 +23,20 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from grader import codec
 from grader.sandbox import isolation as iso
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
 
 SUPPORT_FILES = {
-    "grader/codec.py": Path(codec.__file__),
+    "grader/codec.py": Path(__file__).parents[1] / "codec.py",
     "grader/sandbox/callables.py": Path(__file__).with_name("callables.py"),
     "grader/sandbox/protocol.py": Path(__file__).with_name("protocol.py"),
     "grader/sandbox/worker_main.py": Path(__file__).with_name("worker_main.py"),
@@ -50,6 +51,14 @@ ENV = {
     "MKL_NUM_THREADS": "1",
 }
 PING_SECONDS = 5.0
+
+
+def _codec() -> ModuleType:
+    """`grader.codec`, imported on first use: it imports numpy, and a worker can be started
+    before the grader has paid for that (`Worker.start_in_background`)."""
+    from grader import codec
+
+    return codec
 
 
 @dataclass(frozen=True)
@@ -102,17 +111,21 @@ class Worker:
 
     >>> with Worker({"softmax": Path("softmax.py")}) as w:   # doctest: +SKIP
     ...     w.call("softmax", "softmax", kwargs={"x": x}, timeout=10.0)
+
+    A worker may also start before the submission is known, while the grader is still
+    loading (`Worker()`, `start_in_background`), and be given its modules afterwards
+    (`provide`), before the first call.
     """
 
     def __init__(
         self,
-        modules: Mapping[str, Path | str],
+        modules: Mapping[str, Path | str] | None = None,
         limits: Limits | None = None,
         isolation: iso.Isolation | str | None = None,
         *,
         _probing: bool = False,
     ) -> None:
-        self.modules = {name: Path(path) for name, path in modules.items()}
+        self.modules = {name: Path(path) for name, path in (modules or {}).items()}
         self.limits = limits or Limits()
         self._untried: list[iso.Isolation] = []  # weaker levels to fall back to (auto only)
         self._choosing = not _probing and isolation is None
@@ -127,6 +140,9 @@ class Worker:
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._root, ignore_errors=True)
         self._proc: subprocess.Popen[bytes] | None = None
         self._fds: dict[str, int] = {}
+        self._run_lock = threading.Lock()  # `provide` and a (re)start both write the run folder
+        self._launched = False  # launched by start_in_background, not yet known to be ready
+        self._began = 0.0  # when the last launch began (time.monotonic())
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -138,8 +154,40 @@ class Worker:
 
     def close(self) -> None:
         """Stop the worker and delete its temporary folder."""
-        self._stop(graceful=True)
+        self._stop(graceful=not self._launched)  # one still launching is simply killed
         self._cleanup()
+
+    def start_in_background(self) -> None:
+        """Launch the worker process and return at once (it imports numpy meanwhile); the
+        next call, or `wait_started`, waits for it to be ready. A launch that fails is
+        started again, and reported, by that call, as `start` does."""
+        try:
+            self._launch()
+        except (WorkerError, OSError):
+            self._stop(graceful=False)
+            return
+        self._launched = True
+
+    def wait_started(self) -> None:
+        """Wait for a worker launched by `start_in_background` to be ready, if it was."""
+        if not self._launched:
+            return
+        self._launched = False
+        try:
+            self._await_ready()
+        except (WorkerError, OSError):
+            self._stop(graceful=False)  # the next call starts it again (and may fall back)
+            return
+        self._chose_level()
+
+    def provide(self, modules: Mapping[str, Path | str]) -> None:
+        """Give the worker the submission's modules (it may already be running: it imports
+        a module on first use, from its run folder)."""
+        with self._run_lock:
+            self.modules = {name: Path(path) for name, path in modules.items()}
+            run_dir = self._root / "run"
+            if run_dir.is_dir():
+                self._copy_modules(run_dir)
 
     def start(self) -> float:
         """Start a fresh worker (stopping any running one); return its start-up seconds.
@@ -150,20 +198,27 @@ class Worker:
         """
         while True:
             try:
-                took = self._start_once()
+                self._launch()
+                took = self._await_ready()
             except (WorkerError, OSError):
                 if not self._untried or iso.probe(self.isolation) is None:
                     raise
                 self.isolation = self._untried.pop(0)
                 continue
-            if self._choosing:
-                iso.record_working(self.isolation)
-                self._choosing, self._untried = False, []
+            self._chose_level()
             return took
 
-    def _start_once(self) -> float:
+    def _chose_level(self) -> None:
+        """The first start with no level given succeeded: record its level for the process."""
+        if self._choosing:
+            iso.record_working(self.isolation)
+            self._choosing, self._untried = False, []
+
+    def _launch(self) -> None:
+        """Start the worker process (from the calling thread: bwrap's --die-with-parent ties
+        the sandbox to the thread that launches it)."""
         self._stop(graceful=False)
-        began = time.monotonic()
+        self._began = time.monotonic()
         self._write_support()  # rewritten each time: a student may have deleted it
         run_dir = self._fresh_run_dir()
         plan = iso.build_plan(
@@ -182,6 +237,7 @@ class Worker:
             "request_fd": req_r,
             "result_fd": res_w,
             "run_dir": plan.run_dir,
+            "modules_dir": plan.modules_dir,
             "numpy_site": iso.numpy_site(),
             "drop_uid": plan.drop_uid,
             "contain": {**plan.contain, "dir": str(self._stage_dir())} if plan.contain else {},
@@ -204,9 +260,12 @@ class Worker:
         self._fds = {"request": req_w, "result": res_r, "output": out}
         with contextlib.suppress(AttributeError, OSError):  # Linux >= 5.3; else poll the pipe
             self._fds["pidfd"] = os.pidfd_open(self._proc.pid)
+
+    def _await_ready(self) -> float:
+        """Wait for the launched worker's "ready"; return the seconds since its launch."""
         try:
-            ready = codec.decode(self._read(time.monotonic() + self.limits.start_seconds))
-        except (Timeout, PipeClosed, ProtocolError, codec.CodecError) as exc:
+            ready = _codec().decode(self._read(time.monotonic() + self.limits.start_seconds))
+        except (Timeout, PipeClosed, ProtocolError, _codec().CodecError) as exc:
             output = self._take_output()
             self._stop(graceful=False)
             why = output.strip().splitlines()[-1:] or [type(exc).__name__]
@@ -216,7 +275,7 @@ class Worker:
             raise WorkerError("the worker did not say ready")
         self._take_output()
         self.starts += 1
-        self.startup_s = time.monotonic() - began
+        self.startup_s = time.monotonic() - self._began
         return self.startup_s
 
     # -- calls -------------------------------------------------------------------------
@@ -248,7 +307,8 @@ class Worker:
         """Send one request; a CodecError for unencodable inputs is the caller's bug: raised."""
         began = time.monotonic()
         nonce = secrets.token_hex(16)
-        payload = codec.encode({**request, "nonce": nonce})
+        payload = _codec().encode({**request, "nonce": nonce})
+        self.wait_started()
         if self._proc is None or self._proc.poll() is not None:
             try:
                 self.start()
@@ -267,7 +327,7 @@ class Worker:
             outcome.message = f"{what}timed out after {timeout:g} s"
         except PipeClosed:
             outcome = self._death()
-        except (ProtocolError, codec.CodecError) as exc:
+        except (ProtocolError, _codec().CodecError) as exc:
             outcome = CallOutcome(False, error_kind="protocol", message=f"protocol error: {exc}")
         outcome.output = self._take_output()
         alive = self._proc is not None and self._proc.poll() is None
@@ -284,14 +344,14 @@ class Worker:
         """Ping; the next frame must be the pong, or something forged a frame."""
         nonce = secrets.token_hex(16)
         deadline = time.monotonic() + PING_SECONDS
-        write_frame(self._fds["request"], codec.encode({"op": "ping", "nonce": nonce}), deadline)
-        pong = codec.decode(self._read(deadline), max_array_bytes=0)
+        write_frame(self._fds["request"], _codec().encode({"op": "ping", "nonce": nonce}), deadline)
+        pong = _codec().decode(self._read(deadline), max_array_bytes=0)
         if pong != {"op": "ping", "nonce": nonce}:
             raise ProtocolError("an extra frame appeared on the result pipe")
 
     def _outcome(self, op: str, nonce: str, frame: bytes) -> CallOutcome:
         """Turn a response frame into an outcome; anything unexpected is a protocol error."""
-        data = codec.decode(frame, max_array_bytes=self.limits.result_bytes)
+        data = _codec().decode(frame, max_array_bytes=self.limits.result_bytes)
         if not isinstance(data, dict) or data.get("nonce") != nonce or data.get("op") != op:
             raise ProtocolError("a response that does not answer this request")
         status = data.get("status")
@@ -387,18 +447,23 @@ class Worker:
 
     def _fresh_run_dir(self) -> Path:
         """An empty run folder holding a copy of each module (recopied on every start)."""
-        run_dir = self._root / "run"
-        shutil.rmtree(run_dir, ignore_errors=True)
-        run_dir.mkdir()
-        run_dir.chmod(0o711)  # bwrap, root without capabilities, must enter it
-        for name, path in self.modules.items():
-            shutil.copyfile(path, run_dir / f"{name}.py")
-        if self.uid is not None:  # the worker's uid only: other workers' uids cannot read them
-            for entry in run_dir.iterdir():
-                os.chown(entry, self.uid, self.uid)
-                entry.chmod(0o600)
-            os.chown(run_dir, self.uid, self.uid)
+        with self._run_lock:
+            run_dir = self._root / "run"
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run_dir.mkdir()
+            run_dir.chmod(0o711)  # bwrap, root without capabilities, must enter it
+            if self.uid is not None:  # the worker's uid only: other workers' uids cannot list it
+                os.chown(run_dir, self.uid, self.uid)
+            self._copy_modules(run_dir)
         return run_dir
+
+    def _copy_modules(self, run_dir: Path) -> None:
+        for name, path in self.modules.items():
+            target = run_dir / f"{name}.py"
+            shutil.copyfile(path, target)
+            if self.uid is not None:  # readable by the worker's uid only
+                os.chown(target, self.uid, self.uid)
+                target.chmod(0o600)
 
     def _stage_dir(self) -> Path:
         """An empty folder where the worker stages its bind mounts (see worker_main._contain)."""
@@ -415,6 +480,7 @@ class Worker:
                 pass
 
     def _stop(self, graceful: bool) -> None:
+        self._launched = False
         if self._proc is not None:
             if graceful and self._proc.poll() is None:
                 os.close(self._fds.pop("request"))

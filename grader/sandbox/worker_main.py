@@ -48,13 +48,13 @@ def main() -> None:
     from grader.codec import CodecError, decode, encode
     from grader.sandbox.protocol import PipeClosed, read_frame, write_frame
 
-    sys.path.insert(1, config["run_dir"])  # after SUPPORT_ROOT: no module shadows ours
+    sys.path.insert(1, config["modules_dir"])  # after SUPPORT_ROOT: no module shadows ours
 
     request_fd, result_fd = config["request_fd"], config["result_fd"]
     for fd in (request_fd, result_fd):
         os.set_inheritable(fd, False)
     write_frame(result_fd, encode({"op": "ready", "uid": os.getuid()}))
-    handler = _Handler(config["run_dir"], config["limits"], CodecError, encode)
+    handler = _Handler(config["modules_dir"], config["limits"], CodecError, encode)
     streams = sys.stdout, sys.stderr
     while True:
         try:
@@ -159,12 +159,12 @@ class _Handler:
 
     def __init__(
         self,
-        run_dir: str,
+        modules_dir: str,
         limits: dict[str, Any],
         codec_error: type[Exception],
         encode: Any,
     ) -> None:
-        self.run_dir = os.path.realpath(run_dir)
+        self.modules_dir = os.path.realpath(modules_dir)
         self.limits = limits
         self.codec_error = codec_error
         self.encode = encode
@@ -248,13 +248,13 @@ class _Handler:
             return self.encode({**base, "status": "bad_value", "message": message})
 
     def _error(self, status: str, exc: BaseException, prefix: str = "") -> dict[str, Any]:
-        """Describe `exc` with the student's frames only (files in the run folder)."""
+        """Describe `exc` with the student's frames only (files in the modules folder)."""
         lines = []
         try:
             frames = [
                 f
                 for f in traceback.extract_tb(exc.__traceback__)
-                if os.path.realpath(f.filename).startswith(self.run_dir + os.sep)
+                if os.path.realpath(f.filename).startswith(self.modules_dir + os.sep)
             ]
             for frame in frames:
                 frame.filename = os.path.basename(frame.filename)

@@ -12,7 +12,8 @@ softmax: 3/4 checks, 4.0/10 points · 0.4 s
 total: 4.0/20 points (20.0%) · 0 of 2 exercises complete · 1.2 s
 ```
 
-Student text is never parsed as rich markup: every line is a `rich.text.Text`.
+Student text is never parsed as rich markup: every line is a `rich.text.Text`. The lines
+are collected and printed at once (one rich render, not one per line).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ ROLE_STYLE = {
     "trace": "cyan",
     "output": "dim",
 }
+Lines = list[Text]  # the output, collected line by line
 
 
 def write(result: SubmissionResult, stream: TextIO, *, timings: bool = True) -> None:
@@ -58,67 +60,69 @@ def write(result: SubmissionResult, stream: TextIO, *, timings: bool = True) -> 
     if result.error:  # nothing was graded: one line, not one per exercise
         console.print(Text(f"Error: {result.error}", style="red bold"))
         return
+    lines: Lines = []
     for ex in result.exercises:
-        _exercise(console, ex, result.isolation, timings)
-    console.print(_total(result, timings))
+        _exercise(lines, ex, result.isolation, timings)
+    lines.append(_total(result, timings))
+    console.print(Text("\n").join(lines))
 
 
-def _exercise(console: Console, ex: ExerciseResult, isolation: str, timings: bool) -> None:
+def _exercise(lines: Lines, ex: ExerciseResult, isolation: str, timings: bool) -> None:
     if ex.status in ("not_submitted", "not_implemented"):
-        console.print(Text(f"  · {exercise_label(ex)}: {unrun_message(ex)}", style="dim"))
+        lines.append(Text(f"  · {exercise_label(ex)}: {unrun_message(ex)}", style="dim"))
         return
     label = exercise_label(ex)
     header = Text(label.ljust(HEADER_WIDTH - 1) + " ", style="bold")
     header.append(f"isolation: {isolation}", style="dim")
-    console.print(header)
+    lines.append(header)
     if ex.status == "error":
-        console.print(Text(f"  ✗ {unrun_message(ex)}", style="red bold"))
+        lines.append(Text(f"  ✗ {unrun_message(ex)}", style="red bold"))
     said: list[str] = []  # the feedback of the previous failing check
     for check in ex.checks:
         if check.kind != "answer":
-            said = _check(console, check, said)
+            said = _check(lines, check, said)
     answers = [c for c in ex.checks if c.kind == "answer"]
     if answers:
-        _answers(console, answers)
+        _answers(lines, answers)
     if ex.hidden_not_run:
         n = ex.hidden_not_run
-        console.print(
+        lines.append(
             Text(f"  + {n} hidden check{'s' * (n != 1)} run at grading, not here", style="dim")
         )
-    console.print(_summary(ex, timings))
+    lines.append(_summary(ex, timings))
 
 
-def _check(console: Console, check: CheckResult, said: list[str] | None = None) -> list[str]:
+def _check(lines: Lines, check: CheckResult, said: list[str] | None = None) -> list[str]:
     """Print one check; feedback identical to the previous check's (`said`) is not repeated
     (a missing function or a crash at every call would otherwise fill the screen)."""
     symbol, style = SYMBOL[check.status]
     line = Text(f"  {symbol} ", style=style)
     hidden = check.visibility == "hidden"
     line.append(f"hidden: {check.name} ({check.kind})" if hidden else check.name)
-    console.print(line)
-    lines = feedback_lines(check)
-    texts = [fb.text for fb in lines if fb.role != "trace"]
+    lines.append(line)
+    feedback = feedback_lines(check)
+    texts = [fb.text for fb in feedback if fb.role != "trace"]
     if texts and texts == said:
-        console.print(Text("      (the same as above)", style="dim"))
-        lines = [fb for fb in lines if fb.role == "trace"]
-    for fb in lines:
-        console.print(Text(f"      {fb.text}", style=ROLE_STYLE[fb.role]))
+        lines.append(Text("      (the same as above)", style="dim"))
+        feedback = [fb for fb in feedback if fb.role == "trace"]
+    for fb in feedback:
+        lines.append(Text(f"      {fb.text}", style=ROLE_STYLE[fb.role]))
     return texts
 
 
-def _answers(console: Console, answers: list[CheckResult]) -> None:
+def _answers(lines: Lines, answers: list[CheckResult]) -> None:
     """By-hand answers: wrong ones one by one, except that answers failing for the same
     reason (e.g. no answers.yaml at all) share one line; then "answers.yaml: k/n correct"."""
     failing = [c for c in answers if not c.passed]
     reasons = Counter(c.message for c in failing)
     for check in failing:
         if reasons[check.message] == 1:
-            _check(console, check)
+            _check(lines, check)
     for message, n in reasons.items():
         if n > 1:
-            console.print(Text(f"  ✗ {n} by-hand answers: {message}", style=SYMBOL["fail"][1]))
+            lines.append(Text(f"  ✗ {n} by-hand answers: {message}", style=SYMBOL["fail"][1]))
     correct = len(answers) - len(failing)
-    console.print(Text(f"  answers.yaml: {correct}/{len(answers)} by-hand answers correct"))
+    lines.append(Text(f"  answers.yaml: {correct}/{len(answers)} by-hand answers correct"))
 
 
 def _summary(ex: ExerciseResult, timings: bool) -> Text:

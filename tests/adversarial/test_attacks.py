@@ -152,11 +152,11 @@ def _python_install_under_tmp() -> list[str]:
 def test_the_answer_key_and_project_files(attack: Worker, level: Isolation) -> None:
     out = attack.call("softmax", "softmax", kwargs={"x": X})
     seen = attack.call("softmax", "snoop", kwargs={"project": str(PROJECT)}).value
-    if level is Isolation.BWRAP:  # nothing is visible but Python, numpy and the run folder
+    if level is Isolation.BWRAP:  # nothing is visible but Python, numpy, modules, run folder
         assert not earns_credit(out) and out.error_type == "ModuleNotFoundError"
         for key in ("import reference", "import grader", "list project", "read solution"):
             assert seen[key].startswith("failed"), key
-        assert seen["list parent"] == "['run', 'support']"
+        assert seen["list parent"] == "['modules', 'run', 'support']"
         assert seen["list /tmp"] == str(_python_install_under_tmp())
     else:  # weaker levels: -S keeps editable finders off; files are hidden only when root
         assert seen["import reference"].startswith("failed")

@@ -190,13 +190,13 @@ def test_two_workers_give_the_same_bytes_as_one(
     from grader.sandbox import Worker
 
     started: list[int] = []
-    real_start = Worker.start
+    real_start = Worker.start_in_background
 
-    def counting_start(self: Worker) -> float:
+    def counting_start(self: Worker) -> None:
         started.append(id(self))
-        return real_start(self)
+        real_start(self)
 
-    monkeypatch.setattr(Worker, "start", counting_start)
+    monkeypatch.setattr(Worker, "start_in_background", counting_start)
     one = grade(SUBMISSIONS / "wrong", fake_exercises, workers=1).to_dict(timings=False)
     assert len(set(started)) == 1
     started.clear()
@@ -230,6 +230,28 @@ def test_bad_zip_is_a_result_not_a_crash(fake_exercises: list, tmp_path: Path) -
     result = grade(z, fake_exercises)
     assert result.error is not None and result.error.startswith("bob.zip is not a valid zip file")
     assert result.score == 0.0 and all(e.status == "error" for e in result.exercises)
+
+
+def test_workers_launched_in_advance_grade_and_are_closed(
+    fake_exercises: list, tmp_path: Path
+) -> None:
+    from grader.sandbox import Worker
+
+    def launched(n: int) -> list[Worker]:
+        workers = [Worker() for _ in range(n)]  # no modules yet: the CLI launches them first
+        for w in workers:
+            w.start_in_background()
+        return workers
+
+    early = launched(9)  # more than the 7 checks: the extra ones are closed unused
+    result = grade(SUBMISSIONS / "correct", fake_exercises, workers=early)
+    assert result.score == 15.0 and result.error is None
+    assert all(w._proc is None for w in early)
+    z = tmp_path / "bob.zip"
+    z.write_bytes(b"not a zip at all")
+    early = launched(2)
+    assert grade(z, fake_exercises, workers=early).error is not None
+    assert all(w._proc is None for w in early)  # nothing to grade: closed all the same
 
 
 def test_forbidden_uses_sees_aliases_methods_and_matmul() -> None:

@@ -42,6 +42,7 @@ def helper(a, b):
 def environment():
     return {"uid": os.getuid(), "blas": os.environ.get("OPENBLAS_NUM_THREADS"),
             "secret": os.environ.get("GRADEFORMER_TEST_SECRET"), "stdin": sys.stdin.read(),
+            "module_files": sorted(os.listdir(os.path.dirname(__file__))),
             "cwd_files": sorted(os.listdir("."))}
 
 def returns_set():
@@ -69,10 +70,11 @@ def hijack_stdout():
     return 1
 
 def vandal():
-    for name in os.listdir("."):
+    here = os.path.dirname(__file__)
+    for name in os.listdir(here):
         try:
-            os.remove(name)
-        except OSError:  # under bwrap the modules are read-only mounts
+            os.remove(os.path.join(here, name))
+        except OSError:  # under bwrap the modules are a read-only mount
             pass
     os._exit(0)
 
@@ -191,7 +193,11 @@ def test_the_environment_is_scrubbed(worker: Worker, monkeypatch: pytest.MonkeyP
     worker.start()  # a fresh worker started while the secret is in our environment
     env = _call(worker, "environment").value
     assert env["blas"] == "1" and env["secret"] is None and env["stdin"] == ""
-    assert env["cwd_files"] == ["attention.py", "broken.py", "softmax.py"]
+    assert env["module_files"] == ["attention.py", "broken.py", "softmax.py"]
+    if worker.isolation is iso.Isolation.BWRAP:  # the working directory is a scratch tmpfs
+        assert env["cwd_files"] == []
+    else:
+        assert env["cwd_files"] == env["module_files"]
     if os.geteuid() == 0:
         assert env["uid"] == worker.uid and worker.uid >= iso.UID_BASE
 
@@ -283,8 +289,24 @@ def test_fault_outcomes_are_not_ok(worker: Worker, function: str, arg: int, kind
 
 def test_each_fresh_worker_gets_a_fresh_copy_of_the_modules(worker: Worker) -> None:
     assert _call(worker, "vandal").error_kind == "exited"
-    listing = _call(worker, "environment").value["cwd_files"]
+    listing = _call(worker, "environment").value["module_files"]
     assert listing == ["attention.py", "broken.py", "softmax.py"]
+
+
+def test_a_worker_started_before_the_submission_is_known_gets_its_modules_later(
+    level: Isolation, modules: dict[str, Path]
+) -> None:
+    with Worker(isolation=level) as w:
+        w.start_in_background()  # as the CLI does, while it is still loading
+        w.provide(modules)  # the start may or may not be done: either way they are seen
+        out = w.call("attention", "attention_weights", kwargs={"scores": np.zeros(2)})
+        np.testing.assert_allclose(out.value, [0.5, 0.5])  # attention imports softmax
+        assert w.starts == 1
+        assert _call(w, "environment").value["module_files"] == sorted(
+            f"{name}.py" for name in modules
+        )
+        assert _call(w, "vandal").error_kind == "exited"  # a restart copies them again
+        assert _call(w, "divide", 1, 4).value == 0.25 and w.starts == 2
 
 
 def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(
@@ -331,26 +353,29 @@ def test_probe_results_are_inherited_by_child_processes(monkeypatch: pytest.Monk
     assert done.stdout.strip() == strongest.value
 
 
+@pytest.mark.parametrize("launched_early", [False, True], ids=["on first call", "in background"])
 def test_with_no_level_the_first_start_is_the_probe_and_falls_back(
-    modules: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    modules: dict[str, Path], monkeypatch: pytest.MonkeyPatch, launched_early: bool
 ) -> None:
     """A level that cannot start (its own probe fails too) gives way to the next one."""
     from grader.sandbox.worker import WorkerError
 
     monkeypatch.setattr(iso, "_probed", {})
     monkeypatch.setattr(iso, "candidates", lambda: [Isolation.BWRAP, Isolation.RLIMITS])
-    real_probe, real_start = iso.probe, Worker._start_once
+    real_probe, real_launch = iso.probe, Worker._launch
     monkeypatch.setattr(
         iso, "probe", lambda lvl: "refused" if lvl is Isolation.BWRAP else real_probe(lvl)
     )
 
-    def start_once(self: Worker) -> float:
+    def launch(self: Worker) -> None:
         if self.isolation is Isolation.BWRAP:
             raise WorkerError("the worker did not start: namespaces refused")
-        return real_start(self)
+        real_launch(self)
 
-    monkeypatch.setattr(Worker, "_start_once", start_once)
+    monkeypatch.setattr(Worker, "_launch", launch)
     with Worker(modules) as w:
+        if launched_early:
+            w.start_in_background()
         out = _call(w, "divide", 1, 2)
     assert out.ok and out.value == 0.5
     assert w.isolation is Isolation.RLIMITS
