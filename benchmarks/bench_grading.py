@@ -2,34 +2,44 @@
 
 Prints a table of wall times and ratios, all measured in this run on this machine:
 
-- worker start-up (isolation probe once, then a fresh worker per submission);
-- per-check overhead (a trivial call's round trip through the worker);
+- worker start-up (isolation probe once, then a fresh worker per submission) and the
+  round trip of a trivial call through the worker;
+- the students' own compute: every call of every check made directly in this process, no
+  grader at all (a floor both graders pay);
 - `grade_submission` in-process (cold: computing expected values; warm: cases in memory, as
-  for the second student of a batch process), and the whole `gradeformer grade solutions/`
-  command as a fresh process (cases read from the on-disk cache);
-- `gradeformer check softmax` as a fresh process (target: under 1 s);
+  in a grader process that grades more than one submission) with one and two workers;
+- `gradeformer grade solutions/` as a fresh process (two workers on two cores, and
+  `--jobs 1`), and `gradeformer check softmax` as a fresh process (target: under 1 s);
+- a class of N copies of the solutions graded by one `gradeformer grade CLASS --jobs J`
+  beside N fresh pytest processes run J at a time (J = the cores): seconds per submission;
 - the baseline: the same checks as a generated pytest file run in a fresh `pytest` process
   per submission (the usual hand-rolled autograder: no sandbox; inputs stored, expected
   values computed by `reference` in the test, as ours are). Target: ours >= 3x faster.
 
-Run: ``python benchmarks/bench_grading.py [--repeat N]``.
+Run: ``python benchmarks/bench_grading.py [--repeat N] [--class-size N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import copy
+import importlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from grader import engine
-from grader.cases import build_calls
+from grader.cases import build_calls, resolve_callables
 from grader.codec import encode
 from grader.engine import grade_submission
 from grader.sandbox import Limits, Worker, detect_isolation
@@ -64,7 +74,7 @@ def load(path):
     return module
 
 
-def run(key, module, compare, rtol, atol, raises, prop, cases_py):
+def run(key, module, compare, rtol, atol, raises, prop, oracle, cases_py):
     case = decode(CASES[key].tobytes())
     student = importlib.import_module(module)
     if compare == "raises":
@@ -76,7 +86,9 @@ def run(key, module, compare, rtol, atol, raises, prop, cases_py):
     calls = [Call(fn, kwargs) for fn, kwargs in case["calls"]]
     outputs = [getattr(student, c.fn)(**c.kwargs) for c in calls]
     expected = case["expected"]
-    if expected is None:  # computed by the reference, as a hand-rolled autograder does
+    if oracle is not None:  # e.g. finite differences, computed here as the property used to
+        expected = getattr(load(cases_py), oracle)(calls)
+    elif expected is None:  # computed by the reference, as a hand-rolled autograder does
         expected = [getattr(reference, c.fn)(**copy.deepcopy(c.kwargs)) for c in calls]
     if compare == "property":
         assert getattr(load(cases_py), prop)(calls, outputs, expected) is None
@@ -108,7 +120,7 @@ def write_pytest_baseline(exercises: list[ExerciseSpec], folder: Path) -> Path:
             entries[key] = np.frombuffer(encode(payload), dtype=np.uint8)
             args = (
                 key, ex.module, check.compare, check.rtol, check.atol, check.raises,
-                check.property, str(ex.folder / "cases.py"),
+                check.property, check.oracle, str(ex.folder / "cases.py"),
             )  # fmt: skip
             tests.append(f"def test_{key}():\n    run(*{args!r})\n")
     cases = folder / "cases.npz"
@@ -129,10 +141,46 @@ def run_pytest(test_file: Path, module_dirs: list[Path]) -> subprocess.Completed
     )
 
 
+def student_compute(exercises: list[ExerciseSpec], modules: dict[str, Path]) -> float:
+    """Seconds the solutions' own functions take on every check's calls, in this process."""
+    sys.path[:0] = sorted({str(p.parent) for p in modules.values()})
+    total = 0.0
+    for ex in exercises:
+        module = importlib.import_module(ex.module)
+        for check in ex.checks:
+            for call in engine._case(ex, check, 0).calls:
+                kwargs = copy.deepcopy(resolve_callables(call.kwargs))
+                start = time.perf_counter()
+                with contextlib.suppress(Exception):  # the raises checks
+                    getattr(module, call.fn)(**kwargs)
+                total += time.perf_counter() - start
+    return total
+
+
+def run_cli(*args: str) -> None:
+    subprocess.run([*CLI, *args], capture_output=True, check=False)
+
+
+def class_of(copies: int, folder: Path) -> Path:
+    """A class folder holding `copies` copies of the solutions."""
+    for i in range(copies):
+        shutil.copytree(SOLUTIONS, folder / f"student{i:03d}")
+    return folder
+
+
+def pytest_class(test_file: Path, dirs: list[Path], copies: int, jobs: int) -> None:
+    """`copies` fresh pytest processes, `jobs` at a time (one per submission)."""
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda _: run_pytest(test_file, dirs), range(copies)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--class-size", type=int, default=8)
+    options = parser.parse_args()
+    repeat, copies = options.repeat, options.class_size
+    cores = len(os.sched_getaffinity(0))
     exercises = load_exercises(EXERCISES)
     n_checks = sum(len(ex.checks) for ex in exercises)
     rows: list[tuple[str, float, str]] = []
@@ -151,53 +199,76 @@ def main() -> None:
     rows.append(("worker start-up", startup, f"median of {repeat}"))
     rows.append(("per-call round trip (dot of 3 numbers)", statistics.median(calls), "median"))
 
-    def grade() -> None:
-        grade_submission(SOLUTIONS, exercises, "hidden", 0, isolation=iso)
+    def grade(workers: int) -> Callable[[], object]:
+        return lambda: grade_submission(SOLUTIONS, exercises, "hidden", 0, isolation=iso,
+                                        workers=workers)  # fmt: skip
 
     with tempfile.TemporaryDirectory() as empty_cache:
         os.environ["GRADEFORMER_CACHE"] = empty_cache
         engine._case_cache.clear()
-        cold = timed(grade, 1)[0]
+        cold = timed(grade(1), 1)[0]
     del os.environ["GRADEFORMER_CACHE"]  # the CLI runs below use the user's disk cache
     result = grade_submission(SOLUTIONS, exercises, "hidden", 0, isolation=iso)
     rows.append(
         (f"grade_submission, no case cache ({n_checks} checks)", cold, f"{result.percent:.1f}%")
     )
+    compute = student_compute(exercises, located.modules)
+    rows.append(("the students' own compute (no grader)", compute, "both graders pay it"))
 
     with tempfile.TemporaryDirectory() as tmp:
         test_file = write_pytest_baseline(exercises, Path(tmp))
         dirs = sorted({p.parent for p in located.modules.values()}) + [ROOT]
         summary = (run_pytest(test_file, dirs).stdout.strip().splitlines() or ["?"])[-1]
-        measures: dict[str, list[float]] = {"warm": [], "cli": [], "check": [], "pytest": []}
-        for _ in range(repeat):  # interleaved, so a busy machine slows every measure alike
-            measures["warm"] += timed(grade, 1)
-            measures["cli"] += timed(
-                lambda: subprocess.run([*CLI, "grade", str(SOLUTIONS)], capture_output=True), 1
-            )  # noqa: E501
+        klass = class_of(copies, Path(tmp) / "class")
+        jobs = str(cores)
+        measures: dict[str, list[float]] = {
+            "warm1": [], "warm2": [], "cli": [], "cli1": [], "check": [], "pytest": [],
+            "class": [], "pytest class": [],
+        }  # fmt: skip
+        for i in range(repeat):  # interleaved, so a busy machine slows every measure alike
+            measures["warm1"] += timed(grade(1), 1)
+            measures["warm2"] += timed(grade(2), 1)
+            measures["cli"] += timed(lambda: run_cli("grade", str(SOLUTIONS)), 1)
+            measures["cli1"] += timed(lambda: run_cli("grade", str(SOLUTIONS), "--jobs", "1"), 1)
             measures["check"] += timed(
-                lambda: subprocess.run(
-                    [*CLI, "check", "softmax", "--path", str(SOLUTIONS)], capture_output=True
-                ),
-                1,
-            )  # noqa: E501
+                lambda: run_cli("check", "softmax", "--path", str(SOLUTIONS)), 1
+            )
             measures["pytest"] += timed(lambda: run_pytest(test_file, dirs), 1)
-    warm, cli_grade, cli_check, baseline = (statistics.median(measures[k]) for k in measures)
-    rows.append(("grade_submission, warm (cases in memory)", warm, f"median of {repeat}"))
-    rows.append(("per-check cost inside a warm grading", (warm - startup) / n_checks, "per check"))
-    rows.append(("`gradeformer grade solutions/` (fresh process)", cli_grade, "ours"))
-    rows.append(("`gradeformer check softmax` (fresh process)", cli_check, "target < 1 s"))
-    rows.append(("baseline: generated pytest, fresh process", baseline, summary))
+            if i < 2:  # the class runs are long: two of each
+                out = str(Path(tmp) / f"results{i}")
+                measures["class"] += timed(
+                    lambda out=out: run_cli("grade", str(klass), "--out", out, "--jobs", jobs), 1
+                )
+                measures["pytest class"] += timed(
+                    lambda: pytest_class(test_file, dirs, copies, cores), 1
+                )
+    m = {k: statistics.median(v) for k, v in measures.items()}
+    rows.append(("grade_submission, warm, 1 worker", m["warm1"], f"median of {repeat}"))
+    rows.append(("grade_submission, warm, 2 workers", m["warm2"], f"median of {repeat}"))
+    rows.append(
+        ("per-check cost inside a warm grading (1 worker)", (m["warm1"] - startup) / n_checks, "")
+    )
+    rows.append(("`gradeformer grade solutions/` (fresh process)", m["cli"], f"{cores} cores"))
+    rows.append(("`gradeformer grade solutions/ --jobs 1`", m["cli1"], "one worker"))
+    rows.append(("`gradeformer check softmax` (fresh process)", m["check"], "target < 1 s"))
+    rows.append(("baseline: generated pytest, fresh process", m["pytest"], summary))
+    per_ours, per_pytest = m["class"] / copies, m["pytest class"] / copies
+    rows.append((f"class of {copies}, --jobs {cores}: per submission", per_ours, "ours"))
+    rows.append((f"{copies} pytest processes, {cores} at a time: per submission", per_pytest, ""))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'seconds':>9}  note")
     for name, seconds, note in rows:
         print(f"{name:<{width}}  {seconds:>9.4f}  {note}")
     print()
-    print(
-        f"pytest baseline / gradeformer grade (both fresh processes): {baseline / cli_grade:.2f}x"
-    )
-    print(f"pytest baseline / grade_submission warm (in a batch): {baseline / warm:.2f}x")
-    print(f"gradeformer check softmax: {cli_check:.2f} s (target < 1 s)")
+    baseline = m["pytest"]
+    print(f"pytest baseline / gradeformer grade (both fresh processes): {baseline / m['cli']:.2f}x")
+    print(f"pytest baseline / grade_submission warm, 2 workers: {baseline / m['warm2']:.2f}x")
+    print(f"pytest baseline / grade_submission warm, 1 worker: {baseline / m['warm1']:.2f}x")
+    print(f"class throughput, pytest / ours (same cores): {per_pytest / per_ours:.2f}x")
+    without = (baseline - compute) / (m["cli"] - compute)
+    print(f"fresh processes, the students' compute taken out of both: {without:.2f}x")
+    print(f"gradeformer check softmax: {m['check']:.2f} s (target < 1 s)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ shows up as a nonce mismatch or an extra frame, and the call fails as a protocol
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import secrets
@@ -53,6 +54,7 @@ ENV = {
 PING_SECONDS = 5.0
 
 
+@functools.cache
 def _codec() -> ModuleType:
     """`grader.codec`, imported on first use: it imports numpy, and a worker can be started
     before the grader has paid for that (`Worker.start_in_background`)."""
