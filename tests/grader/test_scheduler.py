@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,7 +18,7 @@ class FakeRun:
 
     def __init__(self, name: str, checks: int, seconds: float = 0.01, fail_at: int = -1) -> None:
         self.name, self.checks, self.seconds, self.fail_at = name, checks, seconds, fail_at
-        self.next_index = 0
+        self.remaining = deque(range(checks))
         self.ran: dict[int, str] = {}
         self.begun_by: str | None = None
         self.finished = 0
@@ -27,13 +28,10 @@ class FakeRun:
         self.begun_by = runner
 
     def take(self) -> int | None:
-        if self.exhausted():
-            return None
-        self.next_index += 1
-        return self.next_index - 1
+        return self.remaining.popleft() if self.remaining else None
 
     def exhausted(self) -> bool:
-        return self.next_index >= self.checks
+        return not self.remaining
 
     def run(self, index: int, runner: str) -> None:
         assert self.begun_by is not None, "a check ran before its exercise began"
