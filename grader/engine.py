@@ -748,9 +748,15 @@ def grade_located(
         for worker in pool:
             stack.enter_context(worker)
         serving = [threads.submit(schedule.serve, worker) for worker in pool]
-        _prepare_cases(present, mode, seed)  # meanwhile: the workers boot, then grade
-        for served in serving:
-            served.result()
+        try:
+            _prepare_cases(present, mode, seed)  # meanwhile: the workers boot, then grade
+            for served in serving:
+                served.result()
+        except BaseException:  # Ctrl-C, or an instructor error in one thread: stop them all
+            schedule.cancel()
+            for worker in pool:
+                worker.kill()
+            raise
     graded = {res.exercise: res for res in schedule.results()}
     results = []
     broken: dict[str, ExerciseSpec] = {}

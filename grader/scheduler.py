@@ -54,10 +54,14 @@ class Scheduler:
                     run.run(index, runner)
                 self._done(position, index)
             except BaseException:
-                with self._cond:
-                    self._failed = True
-                    self._cond.notify_all()
+                self.cancel()
                 raise
+
+    def cancel(self) -> None:
+        """No thread takes another job (the grader is stopping)."""
+        with self._cond:
+            self._failed = True
+            self._cond.notify_all()
 
     def results(self) -> list[ExerciseResult]:
         """The exercises' results in the order of `runs` (after every `serve` returned)."""

@@ -144,6 +144,7 @@ class Worker:
         self._fds: dict[str, int] = {}
         self._run_lock = threading.Lock()  # `provide` and a (re)start both write the run folder
         self._launched = False  # launched by start_in_background, not yet known to be ready
+        self._killed = False  # `kill` was called: no call runs any more
         self._began = 0.0  # when the last launch began (time.monotonic())
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -158,6 +159,12 @@ class Worker:
         """Stop the worker and delete its temporary folder."""
         self._stop(graceful=not self._launched)  # one still launching is simply killed
         self._cleanup()
+
+    def kill(self) -> None:
+        """End the worker at once, from any thread (grading was stopped): a call in progress
+        returns as killed and no later call restarts it. `close` still frees its resources."""
+        self._killed = True
+        self._kill_group()
 
     def start_in_background(self) -> None:
         """Launch the worker process and return at once (it imports numpy meanwhile); the
@@ -203,7 +210,7 @@ class Worker:
                 self._launch()
                 took = self._await_ready()
             except (WorkerError, OSError):
-                if not self._untried or iso.probe(self.isolation) is None:
+                if self._killed or not self._untried or iso.probe(self.isolation) is None:
                     raise
                 self.isolation = self._untried.pop(0)
                 continue
@@ -219,6 +226,8 @@ class Worker:
     def _launch(self) -> None:
         """Start the worker process (from the calling thread: bwrap's --die-with-parent ties
         the sandbox to the thread that launches it)."""
+        if self._killed:
+            raise WorkerError("grading was stopped")
         self._stop(graceful=False)
         self._began = time.monotonic()
         self._write_support()  # rewritten each time: a student may have deleted it
@@ -307,6 +316,8 @@ class Worker:
 
     def _request(self, request: dict[str, Any], timeout: float) -> CallOutcome:
         """Send one request; a CodecError for unencodable inputs is the caller's bug: raised."""
+        if self._killed:
+            return CallOutcome(False, error_kind="killed", message="grading was stopped")
         began = time.monotonic()
         nonce = secrets.token_hex(16)
         payload = _codec().encode({**request, "nonce": nonce})
@@ -475,9 +486,10 @@ class Worker:
         return stage
 
     def _kill_group(self) -> None:
-        if self._proc is not None:
+        proc = self._proc  # read once: `kill` may run in another thread
+        if proc is not None:
             try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
 

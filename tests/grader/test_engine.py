@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from grader.results import SubmissionResult
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
 EXERCISES = Path(__file__).parent / "fixtures" / "exercises"
 CORRECT_SCALE = (SUBMISSIONS / "correct" / "01_scale" / "scale.py").read_text()
+LOOPING_SCALE = CORRECT_SCALE.replace(
+    "def rownorm(x):\n", "def rownorm(x):\n    while True:\n        pass\n"
+)
 
 
 def grade(path: Path, exercises: list, **kw: object) -> SubmissionResult:
@@ -112,16 +116,39 @@ def test_syntax_error_is_an_error_for_that_exercise(fake_exercises: list, tmp_pa
 def test_infinite_loop_times_out_and_only_costs_that_check(
     fake_exercises: list, tmp_path: Path
 ) -> None:
-    loop = CORRECT_SCALE.replace(
-        "def rownorm(x):\n", "def rownorm(x):\n    while True:\n        pass\n"
+    checks = by_name(
+        grade(student(tmp_path, LOOPING_SCALE), fake_exercises, mode="public"), "scale"
     )
-    checks = by_name(grade(student(tmp_path, loop), fake_exercises, mode="public"), "scale")
     assert checks["rows of a 3×4 grid"].status == "error"
     assert checks["rows of a 3×4 grid"].message == "rownorm: timed out after 1 s"
     assert checks["hand-worked: scale([1, 2, 3], 2) = [2, 4, 6]"].status == "pass"
     later = checks["a zero row is rejected"]  # rownorm again: not another timeout
     assert later.status == "error"
     assert later.message == "not run: rownorm timed out on an earlier check"
+
+
+def test_an_interrupt_stops_every_worker_at_once(
+    fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or an instructor error) while a worker is stuck in student code ends the
+    call now, not at its timeout, and no further check starts."""
+    from grader.spec import load_exercises
+
+    folder = tmp_path / "exercises"
+    shutil.copytree(EXERCISES, folder)
+    spec = folder / "01_scale" / "exercise.yaml"
+    spec.write_text(spec.read_text().replace("timeout: 1", "timeout: 60"))
+
+    def interrupted(*args: object) -> None:
+        time.sleep(1.0)  # a worker is in the loop by now
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "_prepare_cases", interrupted)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        (tmp_path / "sub").mkdir()
+        grade(student(tmp_path / "sub", LOOPING_SCALE), load_exercises(folder), workers=2)
+    assert time.monotonic() - started < 30  # far below the 60 s timeout of the stuck call
 
 
 def test_a_module_that_hangs_on_import_stops_its_exercise_once(
