@@ -13,9 +13,10 @@ Each result is written as ``<out_dir>/<student>.json`` (`SubmissionResult.to_dic
 through a temporary file in the same folder, flushed to disk and renamed over the target,
 so a result file is either absent or complete. A rerun skips every student whose result
 exists, parses, has no submission-level `error` (a refused zip, a grading crash, a killed
-grading process: regraded, as the cause may be gone) and was graded with the same mode, seed
-and exercises at an isolation level at least as strong as this run's (bwrap > unshare >
-rlimits), unless `force`. A changed submission is not noticed: regrade it with `force`. A run
+grading process: regraded, as the cause may be gone) and was graded from the same files
+(`submission_sha256`, a fingerprint of the submission: a student who resubmitted is
+regraded) with the same mode, seed and exercises at an isolation level at least as strong
+as this run's (bwrap > unshare > rlimits), unless `force`. A run
 killed at any point therefore resumes with nothing lost and nothing graded twice; the
 ``.*.tmp`` files a killed run leaves are never read, and the next run removes them.
 """
@@ -51,6 +52,7 @@ from grader.sandbox.isolation import (
     share_probes,
 )
 from grader.spec import ExerciseSpec, select
+from grader.submission import fingerprint
 
 RESULT_SUFFIX = ".json"
 TEMP_SUFFIX = ".tmp"
@@ -221,9 +223,11 @@ def grade_class(
 
     results: dict[str, ResultDict] = {}
     todo: list[GradeTask] = []
+    prints: dict[str, str] = {}  # student -> fingerprint of the submission as it is now
     for sub in submissions:
+        prints[sub.student] = _fingerprint(sub.path)
         done = None if force else read_result(out_dir / f"{sub.student}{RESULT_SUFFIX}")
-        if done is not None and _reusable(done, mode, seed, chosen, level):
+        if done is not None and _reusable(done, mode, seed, chosen, level, prints[sub.student]):
             results[sub.student] = done
             continue
         todo.append(
@@ -242,6 +246,7 @@ def grade_class(
     with contextlib.closing(stream):  # on an error, running graders are stopped
         try:
             for task, result in _with_progress(stream, len(todo), progress):
+                result["submission_sha256"] = prints[task.student]
                 write_result(out_dir / f"{task.student}{RESULT_SUFFIX}", result)
                 results[task.student] = result
         except ExecutorError as exc:
@@ -275,17 +280,29 @@ def run_header(level: Isolation | None, where: str, seed: int) -> str:
     return f"isolation: {iso} · {where} · term seed {seed}"
 
 
+def _fingerprint(path: Path) -> str:
+    """`grader.submission.fingerprint`, or "" when the submission cannot be read."""
+    try:
+        return fingerprint(path)
+    except OSError:
+        return ""
+
+
 def _reusable(
     done: ResultDict,
     mode: str,
     seed: int,
     exercises: Sequence[ExerciseSpec],
     level: Isolation | None,
+    submission_sha256: str,
 ) -> bool:
-    """True when a stored result stands for what this run would give: no submission-level
-    `error` (its cause may be gone), the same mode, term seed and exercises, and isolation
-    at least as strong as `level` (bwrap > unshare > rlimits; anything passes when `level`
-    is unknown). An error result lists no exercises: its points must match."""
+    """True when a stored result stands for what this run would give: the same submission
+    (fingerprint), no submission-level `error` (its cause may be gone), the same mode, term
+    seed and exercises, and isolation at least as strong as `level` (bwrap > unshare >
+    rlimits; anything passes when `level` is unknown). An error result lists no exercises:
+    its points must match."""
+    if not submission_sha256 or done.get("submission_sha256") != submission_sha256:
+        return False
     if done.get("error") or done.get("mode") != mode or done.get("seed") != seed:
         return False
     stored = STRENGTH.get(str(done.get("isolation")), 0)

@@ -90,6 +90,7 @@ class SubmissionResult:
     exercises: list[ExerciseResult] = field(default_factory=list)
     error: str | None = None  # a submission-level problem (bad zip, ...); nothing graded
     versions: dict[str, str] = field(default_factory=dict)  # gradeformer, python, numpy
+    submission_sha256: str = ""  # `grader.submission.fingerprint` of what was graded
     started_at: str = ""  # ISO 8601, UTC
     duration_s: float = 0.0
     schema_version: int = SCHEMA_VERSION

@@ -17,6 +17,7 @@ notebook inside a folder or zip is used the same way for modules no `.py` file p
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import re
@@ -355,6 +356,27 @@ def add_notebook_modules(located: Located, workdir: Path, functions: dict[str, l
         found = locate(out, missing)
         located.modules.update(found.modules)
         located.answers.update(found.answers)
+
+
+def fingerprint(path: Path, max_bytes: int = MAX_ZIP_BYTES) -> str:
+    """A SHA-256 of what would be graded at `path`: a file's bytes, or every file a folder's
+    search sees (no hidden folders, `__pycache__` or outside links) with its relative path.
+    Past `max_bytes` of content, a file counts by its size and modification time instead.
+    Raises OSError when `path` cannot be read."""
+    files = [(path.name, path)] if path.is_file() else [
+        (str(f.relative_to(path)), f) for _, f in _files(path)
+    ]  # fmt: skip
+    digest = hashlib.sha256()
+    budget = max_bytes
+    for name, file in files:
+        size = file.stat().st_size
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        if size <= budget:
+            budget -= size
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+        else:
+            digest.update(f"{size}:{file.stat().st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 def _inside(path: Path, real_root: Path) -> bool:

@@ -255,6 +255,32 @@ def test_rerun_skips_finished_students_and_regrades_missing_or_garbled_ones(
     assert summary.mean_percent == pytest.approx((70 + 40 + 90 + 100 + 0) / 5)
 
 
+def test_a_student_who_resubmitted_is_regraded_and_only_them(klass: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    run(klass, out)
+    stored = json.loads((out / "alice.json").read_text())["submission_sha256"]
+    assert re.fullmatch(r"[0-9a-f]{64}", stored)
+    (klass / "alice" / "score.txt").write_text("8")  # a new version of a file
+    make_student(klass, "bob-new", as_zip=True, **{"score.txt": "5"})
+    (klass / "bob-new.zip").replace(klass / "bob.zip")  # a new zip under the old name
+    (klass / "carol" / "__pycache__").mkdir()  # not part of what is graded
+    (klass / "carol" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    summary = run(klass, out)
+    assert (summary.graded, summary.skipped) == (2, 3)
+    assert scores(out)["alice"] == 8.0 and scores(out)["bob"] == 5.0
+    assert json.loads((out / "alice.json").read_text())["submission_sha256"] != stored
+    assert run(klass, out).graded == 0
+
+
+def test_a_result_without_a_fingerprint_is_regraded(klass: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    run(klass, out)
+    old = json.loads((out / "alice.json").read_text())
+    del old["submission_sha256"]  # written by an earlier version
+    (out / "alice.json").write_text(json.dumps(old))
+    assert (run(klass, out).graded, scores(out)["alice"]) == (1, 7.0)
+
+
 def test_a_result_with_an_error_is_regraded_once_its_cause_is_gone(
     klass: Path, tmp_path: Path
 ) -> None:

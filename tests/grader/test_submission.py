@@ -12,6 +12,7 @@ import pytest
 from grader.submission import (
     SubmissionError,
     extract_zip,
+    fingerprint,
     locate,
     materialise,
     module_source,
@@ -142,3 +143,23 @@ def test_a_notebook_module_keeps_definitions_and_runs_no_cell_work(tmp_path: Pat
 
 def test_a_notebook_that_does_not_parse_is_left_for_the_worker_to_report() -> None:
     assert module_source("def f(:\n    pass\n") == "def f(:\n    pass\n"
+
+
+def test_the_fingerprint_follows_what_is_graded(tmp_path: Path) -> None:
+    sub = tmp_path / "alice"
+    (sub / "ex").mkdir(parents=True)
+    (sub / "ex" / "softmax.py").write_text("def softmax(x):\n    return x\n")
+    first = fingerprint(sub)
+    assert first == fingerprint(sub)
+    (sub / ".git").mkdir()
+    (sub / ".git" / "HEAD").write_text("ref")
+    (sub / "ex" / "__pycache__").mkdir()
+    (sub / "ex" / "__pycache__" / "softmax.pyc").write_bytes(b"\0")
+    assert fingerprint(sub) == first  # what the search skips does not count
+    (sub / "ex" / "softmax.py").rename(sub / "softmax.py")
+    assert fingerprint(sub) != first  # the same bytes at another path
+    big = sub / "data.bin"
+    big.write_bytes(b"\1" * 64)
+    capped = fingerprint(sub, max_bytes=32)  # over the budget: size and mtime count instead
+    os.utime(big, ns=(0, 0))
+    assert fingerprint(sub, max_bytes=32) != capped
