@@ -682,7 +682,8 @@ def open_submission(
     finds the student's earlier modules). With `sibling_folders` (a student's own `check`,
     never a class: a neighbour's folder is another student's), a required module missing
     from the folder `path` is also taken from a sibling folder: ~/work/03_softmax/softmax.py
-    serves ~/work/04_cross_entropy.
+    serves ~/work/04_cross_entropy. Such a module is `borrowed`: later exercises import it,
+    but its own exercise is not graded from it (it is not in the folder being checked).
     """
     with tempfile.TemporaryDirectory(prefix="gradeformer-sub-") as tmp:
         functions = {ex.module: ex.functions for ex in exercises}
@@ -702,6 +703,7 @@ def _add_sibling_modules(located: Located, folder: Path, modules: set[str]) -> N
         found = [f for f in siblings if f.parent != folder.resolve() and f.is_file()]
         if found:
             located.modules[module] = found[0]
+            located.borrowed.add(module)
 
 
 def grade_located(
@@ -725,7 +727,7 @@ def grade_located(
     """
     from grader.sandbox import Limits, Worker
 
-    present = [ex for ex in chosen if ex.module in located.modules]
+    present = [ex for ex in chosen if ex.module in located.modules.keys() - located.borrowed]
     present.sort(key=lambda ex: ex.number, reverse=True)
     wanted = workers if isinstance(workers, int) else len(workers)
     count = max(1, min(wanted, sum(len(ex.checks) for ex in present))) if present else 0
@@ -761,15 +763,21 @@ def grade_located(
     results = []
     broken: dict[str, ExerciseSpec] = {}
     for ex in chosen:
-        res = graded.get(ex.name) or not_graded(
-            ex, "not_submitted", f"{ex.module}.py not found in the submission"
-        )
+        res = graded.get(ex.name) or not_graded(ex, "not_submitted", _not_found(ex, located))
         if res.status == "graded":
             _mark_blocked(ex, res.checks, broken)
         if res.status != "graded" or any(not c.passed for c in res.checks):
             broken[ex.module] = ex
         results.append(res)
     return results
+
+
+def _not_found(exercise: ExerciseSpec, located: Located) -> str:
+    missing = f"{exercise.module}.py not found in the submission"
+    if exercise.module in located.borrowed:
+        sibling = located.modules[exercise.module].parent.name
+        missing += f" (the one in ../{sibling} is only imported by later exercises)"
+    return missing
 
 
 def _prepare_cases(exercises: list[ExerciseSpec], mode: Mode, seed: int) -> None:

@@ -44,6 +44,7 @@ class Located:
     root: Path
     modules: dict[str, Path] = field(default_factory=dict)
     answers: dict[str, Path] = field(default_factory=dict)  # module -> answers.yaml beside it
+    borrowed: set[str] = field(default_factory=set)  # from a sibling folder: imports only
 
 
 def materialise(path: Path, workdir: Path, functions: dict[str, list[str]]) -> Path:

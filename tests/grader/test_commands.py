@@ -181,6 +181,21 @@ def test_check_in_a_copied_folder_finds_the_earlier_module_beside_it(
     assert code == 0, out
 
 
+def test_a_module_borrowed_from_a_sibling_folder_is_imported_not_graded(
+    fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In ~/work/02_total, ../01_scale/scale.py serves total's imports; scale itself is not
+    checked from there (nor in an unrelated folder that happens to have such neighbours)."""
+    work = _copied_work(tmp_path)
+    monkeypatch.chdir(work / "02_total")
+    code, out = run("check", "--exercises", EXERCISES)
+    assert code == 0, out
+    assert "total:" in out and "scale:" not in out
+    code, out = run("check", "scale", "--exercises", EXERCISES)
+    assert code == 1, out
+    assert "scale.py not found in the submission (the one in ../01_scale is only imported" in out
+
+
 def test_check_finds_a_required_module_in_the_same_folder(
     fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
