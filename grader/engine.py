@@ -532,10 +532,11 @@ class ExerciseRun:
         self.stopped: str | None = None  # why the module could not be imported
         self.head: list[CheckResult] = []  # the forbidden-call check
         self.next_index = 0
-        self.started = time.perf_counter()
+        self.started = time.perf_counter()  # reset when a worker begins the exercise
 
     def begin(self, runner: Runner) -> None:
         """The forbidden-call scan, and the module imported once before any check."""
+        self.started = time.perf_counter()
         if self.exercise.forbidden is not None and self.module_path is not None:
             found = forbidden_check(self.exercise, self.module_path)
             self.head = [found] if found else []
