@@ -71,7 +71,11 @@ def isolation_or_fail(level: str | None) -> object:
 
 def submission_workers(jobs: int | None) -> int:
     """Workers for one submission: `jobs`, else two when two cores are free to us."""
-    return jobs or min(2, len(os.sched_getaffinity(0)))
+    if jobs:
+        return jobs
+    usable = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere every core counts
+    cores = len(usable(0)) if usable else os.cpu_count() or 1
+    return min(2, cores)
 
 
 def launch_workers(count: int, level: object) -> list[Any]:

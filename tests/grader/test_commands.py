@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -245,3 +246,16 @@ def test_check_with_no_name_checks_only_the_exercises_it_finds(fake_reference: o
         "check", "total", "--exercises", EXERCISES, "--path", str(SUBMISSIONS / "partial")
     )
     assert "total.py not found" in out  # named: said
+
+
+def test_one_submission_gets_two_workers_when_two_cores_are_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from grader.commands.grade import submission_workers
+
+    assert submission_workers(3) == 3  # --jobs wins
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert submission_workers(None) == 1
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # macOS, Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert submission_workers(None) == 2
