@@ -135,9 +135,7 @@ def _encode_node(value: Any, blobs: list[bytes], depth: int) -> Any:
 
 def _npy_bytes(array: np.ndarray) -> bytes:
     """`array` as a `.npy` version 1.0 file: magic, version, header length, header, data."""
-    shape = "(" + "".join(f"{n}, " for n in array.shape).removesuffix(" ") + ")"
-    if array.ndim > 1:
-        shape = shape.removesuffix(",)") + ")"
+    shape = repr(tuple(int(n) for n in array.shape))  # "()", "(3,)", "(2, 3)": numpy's form
     header = f"{{'descr': '{array.dtype.str}', 'fortran_order': False, 'shape': {shape}, }}"
     pad = -(len(NPY_MAGIC) + 4 + len(header) + 1) % NPY_ALIGN
     head = (header + " " * pad + "\n").encode("latin1")

@@ -721,7 +721,8 @@ def grade_located(
 
     `workers` is how many to start, or `Worker`s launched in advance with no modules
     (`Worker.start_in_background`, as the CLI does before it has loaded anything), which
-    are given the modules here; either way they are closed here. The workers boot while
+    are given the modules here and stay the caller's to close (the ones started here are
+    closed here). The workers boot while
     the main thread computes the cases' expected values; then one thread per worker shares
     out the exercises' checks, latest exercise first (`grader.scheduler`). "Blocked by"
     notes are added afterwards, in curriculum order.
@@ -732,15 +733,14 @@ def grade_located(
     present.sort(key=lambda ex: ex.number, reverse=True)
     wanted = workers if isinstance(workers, int) else len(workers)
     count = max(1, min(wanted, sum(len(ex.checks) for ex in present))) if present else 0
-    given = [] if isinstance(workers, int) else list(workers)
-    pool = given[:count]
-    for worker in given[count:]:
-        worker.close()  # launched in advance, not needed after all
+    pool = [] if isinstance(workers, int) else list(workers)[:count]
     for worker in pool:
         worker.provide(located.modules)
-    for _ in range(count - len(pool)):
-        pool.append(Worker(located.modules, limits or Limits(), isolation))
-        pool[-1].start_in_background()
+    limits = limits or Limits()
+    made = [Worker(located.modules, limits, isolation) for _ in range(count - len(pool))]
+    for worker in made:
+        worker.start_in_background()
+    pool += made
     schedule = Scheduler(
         [
             ExerciseRun(ex, located.modules[ex.module], located.answers.get(ex.module), mode, seed)
@@ -748,7 +748,7 @@ def grade_located(
         ]
     )
     with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=max(1, count)) as threads:
-        for worker in pool:
+        for worker in made:
             stack.enter_context(worker)
         serving = [threads.submit(schedule.serve, worker) for worker in pool]
         try:
@@ -806,7 +806,7 @@ def grade_submission(
 
     `sibling_folders`: see `open_submission` (for a student's own `check` only);
     `workers`: how many sandboxed workers grade at once, or workers launched in advance
-    (see `grade_located`; they are closed in any case).
+    (see `grade_located`; the caller closes those).
 
     Never raises for a bad submission; raises `SpecError` for a malformed exercise,
     `CaseError` when instructor code (cases.py, the reference) fails to build a case, and
@@ -835,9 +835,6 @@ def grade_submission(
     except SubmissionError as exc:
         result.error = str(exc)
         result.exercises = [not_graded(ex, "error", "nothing was graded") for ex in chosen]
-    finally:
-        for worker in [] if isinstance(workers, int) else workers:
-            worker.close()  # already closed when grading ran; not otherwise
     if mode == "public":
         for spec, res in zip(chosen, result.exercises, strict=True):
             res.hidden_not_run = sum(c.visibility == "hidden" for c in spec.checks)

@@ -81,7 +81,8 @@ def submission_workers(jobs: int | None) -> int:
 def launch_workers(count: int, level: object) -> list[Any]:
     """`count` sandboxed workers launched at once, before the grader loads anything else:
     they boot (import numpy) while it loads the exercises and the cases, and get the
-    submission's modules once it is located (`grade_submission(workers=...)` closes them)."""
+    submission's modules once it is located (`grade_submission(workers=...)`); the caller
+    closes them."""
     from grader.sandbox import Worker
 
     workers = [Worker(isolation=level) for _ in range(count)]  # type: ignore[arg-type]

@@ -259,26 +259,29 @@ def test_bad_zip_is_a_result_not_a_crash(fake_exercises: list, tmp_path: Path) -
     assert result.score == 0.0 and all(e.status == "error" for e in result.exercises)
 
 
-def test_workers_launched_in_advance_grade_and_are_closed(
+def test_workers_launched_in_advance_grade_and_stay_the_callers(
     fake_exercises: list, tmp_path: Path
 ) -> None:
     from grader.sandbox import Worker
 
-    def launched(n: int) -> list[Worker]:
-        workers = [Worker() for _ in range(n)]  # no modules yet: the CLI launches them first
-        for w in workers:
+    early = [Worker() for _ in range(9)]  # no modules yet: the CLI launches them first
+    try:
+        for w in early:
             w.start_in_background()
-        return workers
-
-    early = launched(9)  # more than the 7 checks: the extra ones are closed unused
-    result = grade(SUBMISSIONS / "correct", fake_exercises, workers=early)
-    assert result.score == 15.0 and result.error is None
+        result = grade(SUBMISSIONS / "correct", fake_exercises, workers=early)
+        assert result.score == 15.0 and result.error is None
+        used = [w for w in early if w.modules]  # 7 checks: seven of the nine got the modules
+        assert len(used) == 7
+        # the launched processes did the grading and none was restarted (a worker
+        # still booting when the others had taken every check never waits, so never counts)
+        assert any(w.starts == 1 for w in used) and all(w.starts <= 1 for w in early)
+        z = tmp_path / "bob.zip"
+        z.write_bytes(b"not a zip at all")
+        assert grade(z, fake_exercises, workers=early).error is not None
+    finally:
+        for w in early:
+            w.close()
     assert all(w._proc is None for w in early)
-    z = tmp_path / "bob.zip"
-    z.write_bytes(b"not a zip at all")
-    early = launched(2)
-    assert grade(z, fake_exercises, workers=early).error is not None
-    assert all(w._proc is None for w in early)  # nothing to grade: closed all the same
 
 
 def test_forbidden_uses_sees_aliases_methods_and_matmul() -> None:
