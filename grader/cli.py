@@ -18,6 +18,7 @@ import pkgutil
 import click
 
 from grader import __version__, commands
+from grader.threads import use_one_blas_thread
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 done (check: all passed); 1 graded with failures "
@@ -53,4 +54,5 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    use_one_blas_thread()
     cli(prog_name="gradeformer")

@@ -35,6 +35,7 @@ from typing import Any
 
 from grader.sandbox import isolation as iso
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
+from grader.threads import ONE_BLAS_THREAD
 
 SUPPORT_FILES = {
     "grader/codec.py": Path(__file__).parents[1] / "codec.py",
@@ -44,13 +45,7 @@ SUPPORT_FILES = {
     "grader/__init__.py": None,
     "grader/sandbox/__init__.py": None,
 }
-ENV = {
-    "PATH": "/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_BLAS_THREAD}
 PING_SECONDS = 5.0
 
 
@@ -156,8 +151,10 @@ class Worker:
         self.close()
 
     def close(self) -> None:
-        """Stop the worker and delete its temporary folder."""
-        self._stop(graceful=not self._launched)  # one still launching is simply killed
+        """Stop the worker and delete its temporary folder. The worker has nothing to save, so
+        its process group is killed rather than asked to exit (an interpreter's tear-down
+        costs tens of milliseconds of a student's wait)."""
+        self._stop()
         self._cleanup()
 
     def kill(self) -> None:
@@ -173,7 +170,7 @@ class Worker:
         try:
             self._launch()
         except (WorkerError, OSError):
-            self._stop(graceful=False)
+            self._stop()
             return
         self._launched = True
 
@@ -185,7 +182,7 @@ class Worker:
         try:
             self._await_ready()
         except (WorkerError, OSError):
-            self._stop(graceful=False)  # the next call starts it again (and may fall back)
+            self._stop()  # the next call starts it again (and may fall back)
             return
         self._chose_level()
 
@@ -228,7 +225,7 @@ class Worker:
         the sandbox to the thread that launches it)."""
         if self._killed:
             raise WorkerError("grading was stopped")
-        self._stop(graceful=False)
+        self._stop()
         self._began = time.monotonic()
         self._write_support()  # rewritten each time: a student may have deleted it
         run_dir = self._fresh_run_dir()
@@ -278,11 +275,11 @@ class Worker:
             ready = _codec().decode(self._read(time.monotonic() + self.limits.start_seconds))
         except (Timeout, PipeClosed, ProtocolError, _codec().CodecError) as exc:
             output = self._take_output()
-            self._stop(graceful=False)
+            self._stop()
             why = output.strip().splitlines()[-1:] or [type(exc).__name__]
             raise WorkerError(f"the worker did not start: {why[0][:500]}") from exc
         if not isinstance(ready, dict) or ready.get("op") != "ready":
-            self._stop(graceful=False)
+            self._stop()
             raise WorkerError("the worker did not say ready")
         self._take_output()
         self.starts += 1
@@ -345,7 +342,7 @@ class Worker:
         outcome.output = self._take_output()
         alive = self._proc is not None and self._proc.poll() is None
         if outcome.error_kind in ("timeout", "killed", "protocol") or not alive:
-            self._stop(graceful=False)
+            self._stop()
         outcome.duration_s = time.monotonic() - began
         return outcome
 
@@ -493,15 +490,9 @@ class Worker:
             except (ProcessLookupError, PermissionError):
                 pass
 
-    def _stop(self, graceful: bool) -> None:
+    def _stop(self) -> None:
         self._launched = False
         if self._proc is not None:
-            if graceful and self._proc.poll() is None:
-                os.close(self._fds.pop("request"))
-                try:
-                    self._proc.wait(timeout=2.0)
-                except subprocess.TimeoutExpired:
-                    pass
             self._kill_group()
             self._proc.wait()
             self._proc = None
