@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # the heavy modules (numpy, the engine) load only once a comm
     from grader.results import SubmissionResult
     from grader.spec import ExerciseSpec
 
+EXERCISE_FOLDER = re.compile(r"\d+_")  # 03_softmax
 FORMATS = ("terminal", "json", "gradescope", "exercism", "junit")
 EXIT_HELP = (
     "Exit codes: 0 graded; 1 graded but below --fail-under; 2 usage or input error "
@@ -89,6 +91,22 @@ def launch_workers(count: int, level: object) -> list[Any]:
     for worker in workers:
         worker.start_in_background()
     return workers
+
+
+def looks_like_class(path: Path) -> bool:
+    """A guess made before the exercises load, so that no workers are launched in advance for
+    a class (each student gets workers of their own): a folder with no module or notebook of
+    its own and a child folder that is not an exercise folder (`03_softmax/`), or a zip.
+    A wrong guess costs only speed; `is_single` decides."""
+    if not path.is_dir():
+        return False
+    children = [c for c in path.iterdir() if not c.name.startswith((".", "__"))]
+    if any(c.suffix.lower() in (".py", ".ipynb") for c in children):
+        return False
+    return any(
+        (c.is_dir() and not EXERCISE_FOLDER.match(c.name)) or c.suffix.lower() == ".zip"
+        for c in children
+    )
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
@@ -172,7 +190,8 @@ def command(
     if not path.exists():
         raise InputError(f"no submission at {path} (no such file or folder)")
     iso = isolation_or_fail(isolation)
-    early = [] if single is False else launch_workers(submission_workers(jobs), iso)
+    class_likely = single is False or (single is None and looks_like_class(path))
+    early = [] if class_likely else launch_workers(submission_workers(jobs), iso)
     try:
         exercises = exercises_or_fail(exercises_dir, only)
         mode = "hidden" if hidden else "public"

@@ -152,6 +152,44 @@ def test_one_submission_or_a_class(fake_exercises: list, tmp_path: Path) -> None
     assert is_single(klass / "bob.zip", fake_exercises)
 
 
+def test_the_early_guess_agrees_with_is_single(fake_exercises: list, tmp_path: Path) -> None:
+    """`looks_like_class` (made before the exercises load) on the shapes `is_single` knows."""
+    from grader.commands.grade import is_single, looks_like_class
+
+    klass = tmp_path / "class"
+    (klass / "alice").mkdir(parents=True)
+    (klass / "bob.zip").write_bytes(b"")
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "work.ipynb").write_text("{}")
+    shapes = [
+        SUBMISSIONS / "wrong",  # scale.py at the top
+        SUBMISSIONS / "correct",  # 01_scale/ at the top
+        tmp_path / "nb",
+        klass,
+        klass / "bob.zip",
+    ]
+    for path in shapes:
+        assert looks_like_class(path) == (not is_single(path, fake_exercises)), path
+
+
+def test_a_class_launches_no_workers_in_advance(
+    fake_reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each student gets workers of their own; the ones a single submission launches early
+    would only be started and killed."""
+    from grader.commands import grade
+
+    launched: list[int] = []
+    real = grade.launch_workers
+    monkeypatch.setattr(grade, "launch_workers", lambda n, lv: launched.append(n) or real(n, lv))
+    klass = tmp_path / "class"
+    shutil.copytree(SUBMISSIONS / "correct", klass / "alice")
+    code, _ = run("grade", str(klass), "--exercises", EXERCISES, "--out", str(tmp_path / "out"))
+    assert code == 0 and launched == []
+    code, _ = run("grade", str(klass / "alice"), "--exercises", EXERCISES, "--jobs", "1")
+    assert code == 0 and launched == [1]
+
+
 def test_grade_no_timings_gives_identical_bytes(fake_reference: object) -> None:
     args = ["grade", str(SUBMISSIONS / "wrong"), "--exercises", EXERCISES, "--format", "json"]
     _, with_timings = run(*args)
