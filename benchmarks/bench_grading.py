@@ -165,6 +165,66 @@ def student_compute(exercises: list[ExerciseSpec], modules: dict[str, Path]) -> 
     return total
 
 
+FLOOR_WORKER = """\
+import importlib
+import sys
+
+sys.path[:0] = {paths!r}
+sys.path.append({numpy_site!r})
+import numpy
+
+from grader.codec import decode
+
+with open({calls!r}, "rb") as f:
+    calls = decode(f.read())
+for i, (module, fn, kwargs) in enumerate(calls):
+    if i % {parts} == {part}:
+        try:
+            getattr(importlib.import_module(module), fn)(**kwargs)
+        except Exception:
+            pass
+"""
+
+
+def floor(
+    exercises: list[ExerciseSpec], modules: dict[str, Path], folder: Path, workers: int
+) -> Callable[[], None]:
+    """The least time any grader made of a parent process and `workers` worker processes
+    can take here: a parent that imports numpy (it must compare) started at once beside
+    `workers` processes (`python -I -S`, as ours) that import numpy and make the students'
+    calls between them. No sandbox, no specs, no cases, no comparisons, no results."""
+    calls = [
+        (ex.module, call.fn, call.kwargs)
+        for ex in exercises
+        for check in ex.checks
+        for call in engine._case(ex, check, 0).calls
+    ]
+    (folder / "calls.gfc").write_bytes(encode(calls))
+    paths = sorted({str(p.parent) for p in modules.values()}) + [str(ROOT)]
+    numpy_site = str(Path(np.__file__).parents[1])
+    scripts = []
+    for part in range(workers):
+        script = folder / f"floor{workers}_{part}.py"
+        script.write_text(
+            FLOOR_WORKER.format(
+                paths=paths,
+                numpy_site=numpy_site,
+                calls=str(folder / "calls.gfc"),
+                parts=workers,
+                part=part,
+            )  # fmt: skip
+        )
+        scripts.append([sys.executable, "-I", "-S", str(script)])
+
+    def run() -> None:
+        parent = [sys.executable, "-c", "import numpy"]
+        processes = [subprocess.Popen(argv) for argv in [parent, *scripts]]
+        for process in processes:
+            process.wait()
+
+    return run
+
+
 def run_cli(*args: str) -> None:
     subprocess.run([*CLI, *args], capture_output=True, check=False)
 
@@ -228,10 +288,12 @@ def main() -> None:
         dirs = sorted({p.parent for p in located.modules.values()}) + [ROOT]
         summary = (run_pytest(test_file, dirs).stdout.strip().splitlines() or ["?"])[-1]
         klass = class_of(copies, Path(tmp) / "class")
+        two_worker_floor = floor(exercises, located.modules, Path(tmp), 2)
+        one_worker_floor = floor(exercises, located.modules, Path(tmp), 1)
         jobs = str(cores)
         measures: dict[str, list[float]] = {
             "warm1": [], "warm2": [], "cli": [], "cli1": [], "check": [], "pytest": [],
-            "pytest plugins": [], "class": [], "pytest class": [],
+            "pytest plugins": [], "class": [], "pytest class": [], "floor": [], "floor1": [],
         }  # fmt: skip
         for i in range(repeat):  # interleaved, so a busy machine slows every measure alike
             measures["warm1"] += timed(grade(1), 1)
@@ -242,6 +304,8 @@ def main() -> None:
                 lambda: run_cli("check", "softmax", "--path", str(SOLUTIONS)), 1
             )
             measures["pytest"] += timed(lambda: run_pytest(test_file, dirs), 1)
+            measures["floor"] += timed(two_worker_floor, 1)
+            measures["floor1"] += timed(one_worker_floor, 1)
             measures["pytest plugins"] += timed(lambda: run_pytest(test_file, dirs, True), 1)
             if i < 2:  # the class runs are long: two of each
                 out = str(Path(tmp) / f"results{i}")
@@ -259,6 +323,8 @@ def main() -> None:
     )
     rows.append(("`gradeformer grade solutions/` (fresh process)", m["cli"], f"{cores} cores"))
     rows.append(("`gradeformer grade solutions/ --jobs 1`", m["cli1"], "one worker"))
+    rows.append(("floor: a parent importing numpy + 2 making the calls", m["floor"], "no grader"))
+    rows.append(("floor: a parent importing numpy + 1 making the calls", m["floor1"], "no grader"))
     rows.append(("`gradeformer check softmax` (fresh process)", m["check"], "target < 1 s"))
     rows.append(("baseline: generated pytest, fresh process", m["pytest"], summary))
     rows.append(("the same, with this environment's pytest plugins", m["pytest plugins"], ""))
@@ -281,6 +347,11 @@ def main() -> None:
     without = (baseline - compute) / (m["cli"] - compute)
     print(f"fresh processes, the students' compute taken out of both: {without:.2f}x")
     print(f"gradeformer check softmax: {m['check']:.2f} s (target < 1 s)")
+    print(
+        f"3x the plain pytest baseline needs {baseline / 3:.2f} s; the floor of a parent and "
+        f"two (one) worker processes, with no grading at all, is {m['floor']:.2f} s "
+        f"({m['floor1']:.2f} s) here"
+    )
 
 
 if __name__ == "__main__":
