@@ -14,7 +14,6 @@ import copy
 import hashlib
 import importlib
 import importlib.util
-import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from grader.spec import Call, CheckSpec, ExerciseSpec, InstructorCodeError, SpecError
+from grader.yamlfile import cache_root, write_atomic
 
 
 @dataclass
@@ -218,11 +218,9 @@ def build_case(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> Case
 
 
 def cache_dir() -> Path | None:
-    """``$GRADEFORMER_CACHE`` ("off" disables), else ``~/.cache/gradeformer/cases``."""
-    env = os.environ.get("GRADEFORMER_CACHE")
-    if env == "off":
-        return None
-    return Path(env) if env else Path.home() / ".cache" / "gradeformer" / "cases"
+    """``cases/`` in the cache (`grader.yamlfile.cache_root`); None when caching is off."""
+    root = cache_root()
+    return root / "cases" if root else None
 
 
 @cache
@@ -270,12 +268,9 @@ def _write_cached(path: Path, case: Case) -> None:
 
     try:
         data = encode({"calls": [(c.fn, c.kwargs) for c in case.calls], "expected": case.expected})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except (OSError, CodecError):
-        pass
+    except CodecError:
+        return
+    write_atomic(path, data)
 
 
 def _self_contained(check: CheckSpec) -> bool:

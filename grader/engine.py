@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
-import yaml
 
 from grader import __version__
 from grader.cases import Case, build_case, call_python, instructor_function
@@ -46,7 +45,7 @@ from grader.results import (
     SubmissionResult,
 )
 from grader.scheduler import Scheduler
-from grader.spec import YAML_LOADER, Call, CheckSpec, ExerciseSpec, QuestionSpec, select
+from grader.spec import Call, CheckSpec, ExerciseSpec, QuestionSpec, select
 from grader.submission import (
     Located,
     SubmissionError,
@@ -54,6 +53,7 @@ from grader.submission import (
     locate,
     materialise,
 )
+from grader.yamlfile import YamlError, load_yaml
 
 Mode = Literal["public", "hidden"]
 NOT_IMPLEMENTED = "not_implemented"
@@ -419,12 +419,14 @@ def _answer_checks(questions: list[QuestionSpec], answers_path: Path | None) -> 
         problem = "no answers.yaml found beside the module"
     else:
         try:
-            loaded = yaml.load(answers_path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
-            if not isinstance(loaded, dict):
-                raise yaml.YAMLError("expected a mapping of question id: answer")
-            answers = loaded
-        except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+            loaded = load_yaml(answers_path) or {}
+        except (YamlError, OSError) as exc:
             problem = "answers.yaml could not be read: " + " ".join(str(exc).split())
+        else:
+            if isinstance(loaded, dict):
+                answers = loaded
+            else:
+                problem = "answers.yaml must map each question id to an answer"
     for q in questions:
         res = CheckResult(
             name=f"answers.yaml: {q.id}",

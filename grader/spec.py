@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
+
+from grader.yamlfile import YamlError, load_yaml
 
 VISIBILITIES = ("public", "hidden", "hand-worked")
 COMPARATORS = ("allclose", "exact", "raises", "property")
@@ -24,7 +25,6 @@ DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 DEFAULT_TIMEOUT = 10.0
 EXERCISE_FILE = "exercise.yaml"
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -374,14 +374,11 @@ def load_exercise(folder: Path) -> ExerciseSpec:
     """Load `folder/exercise.yaml` into an `ExerciseSpec`; raise `SpecError` when malformed."""
     path = folder / EXERCISE_FILE
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        data = load_yaml(path)
     except OSError as exc:
         raise SpecError(path, "", "could not be read", exc.strerror) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(path, "", f"is not valid YAML{where}: {problem}") from None
+    except YamlError as exc:
+        raise SpecError(path, "", f"is {exc}") from None
     r = _Reader(path, data)
     r.unknown_keys({
         "title", "module", "points", "functions", "requires", "forbidden", "checks",

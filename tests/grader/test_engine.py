@@ -205,7 +205,7 @@ def test_same_seed_same_bytes(fake_exercises: list, case_cache: Path) -> None:
         return json.dumps(result.to_dict(timings=False), sort_keys=True)
 
     first = run()
-    assert len(list(case_cache.glob("*.gfc"))) == 7  # one per check of the two exercises
+    assert len(list(case_cache.glob("cases/*.gfc"))) == 7  # one per check of the two exercises
     assert run() == first
     other = grade(SUBMISSIONS / "wrong", fake_exercises, seed=8).to_dict(timings=False)
     assert json.dumps(other, sort_keys=True) != first  # the seed is recorded, inputs differ

@@ -1,0 +1,93 @@
+"""YAML files (exercise specs, students' answers) read through a JSON copy in the cache.
+
+Building Python objects from YAML is slow even with libyaml: it was most of the time a
+command spent loading the twelve exercise specs (~40 ms, plus ~20 ms to import PyYAML),
+on every `gradeformer check`. The same data read back as JSON takes about a millisecond.
+The copy is keyed by the SHA-256 of the file's bytes, so an edited file is parsed again;
+data that JSON would not give back identically (a non-string key, NaN) is never copied.
+PyYAML is imported only when a file has to be parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+CACHE_ENV = "GRADEFORMER_CACHE"
+
+
+class YamlError(ValueError):
+    """A file that is not UTF-8 YAML: `where` is " (line L, column C)" when known."""
+
+    def __init__(self, problem: str, where: str = "") -> None:
+        super().__init__(f"not valid YAML{where}: {problem}")
+        self.problem = problem
+        self.where = where
+
+
+def cache_root() -> Path | None:
+    """``$GRADEFORMER_CACHE`` ("off" disables caching), else ``~/.cache/gradeformer``."""
+    env = os.environ.get(CACHE_ENV)
+    if env == "off":
+        return None
+    return Path(env) if env else Path.home() / ".cache" / "gradeformer"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file renamed over it; a cache that cannot
+    be written is skipped (the caller computes again next time)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def load_yaml(path: Path) -> Any:
+    """The data in the YAML file at `path`; `OSError` when it cannot be read, `YamlError`
+    when it is not UTF-8 YAML."""
+    raw = path.read_bytes()
+    root = cache_root()
+    copy = root / "yaml" / f"{hashlib.sha256(raw).hexdigest()}.json" if root else None
+    if copy is not None:
+        try:
+            return json.loads(copy.read_bytes())
+        except (OSError, ValueError):
+            pass
+    data = _parse(raw)
+    if copy is not None and _json_keeps(data):
+        write_atomic(copy, json.dumps(data).encode())
+    return data
+
+
+def _parse(raw: bytes) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    try:
+        return yaml.load(raw.decode("utf-8"), Loader=loader)
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"not UTF-8 text (byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise YamlError(getattr(exc, "problem", None) or str(exc), where) from None
+
+
+def _json_keeps(data: Any) -> bool:
+    """True when JSON gives `data` back unchanged: str keys, finite floats, JSON types."""
+    if data is None or type(data) in (bool, int, str):
+        return True
+    if type(data) is float:
+        return math.isfinite(data)
+    if type(data) is list:
+        return all(_json_keeps(v) for v in data)
+    if type(data) is dict:
+        return all(type(k) is str and _json_keeps(v) for k, v in data.items())
+    return False  # dates, bytes, sets: kept as YAML gives them, parsed every time
