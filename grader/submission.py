@@ -45,6 +45,7 @@ class Located:
     modules: dict[str, Path] = field(default_factory=dict)
     answers: dict[str, Path] = field(default_factory=dict)  # module -> answers.yaml beside it
     borrowed: set[str] = field(default_factory=set)  # from a sibling folder: imports only
+    links_out: dict[str, Path] = field(default_factory=dict)  # module -> a skipped outside link
 
 
 def materialise(path: Path, workdir: Path, functions: dict[str, list[str]]) -> Path:
@@ -310,8 +311,9 @@ def write_notebook_modules(path: Path, dest: Path, functions: dict[str, list[str
         (dest / ANSWERS_FILE).write_bytes(answers.read_bytes())
 
 
-def _files(root: Path) -> Iterator[tuple[int, Path]]:
-    """(depth, file) under `root`, skipping hidden folders, __pycache__ and outside links."""
+def _files(root: Path, links_out: list[Path] | None = None) -> Iterator[tuple[int, Path]]:
+    """(depth, file) under `root`, skipping hidden folders, __pycache__ and outside links
+    (the files among those are appended to `links_out`)."""
     real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -324,13 +326,16 @@ def _files(root: Path) -> Iterator[tuple[int, Path]]:
         for name in sorted(filenames):
             if _inside(here / name, real_root):
                 yield depth, here / name
+            elif links_out is not None:
+                links_out.append(here / name)
 
 
 def locate(root: Path, modules: Iterable[str]) -> Located:
     """Find `<module>.py` for each wanted module under `root` (see the module docstring)."""
     wanted = set(modules)
     found: dict[str, tuple[int, str, Path]] = {}
-    for depth, file in _files(root):
+    links_out: list[Path] = []
+    for depth, file in _files(root, links_out):
         if file.suffix != ".py" or file.stem not in wanted:
             continue
         key = (depth, str(file.relative_to(root)), file)
@@ -342,6 +347,9 @@ def locate(root: Path, modules: Iterable[str]) -> Located:
         answers = file.with_name(ANSWERS_FILE)
         if answers.is_file():
             located.answers[module] = answers
+    for link in links_out:
+        if link.suffix == ".py" and link.stem in wanted and link.stem not in found:
+            located.links_out.setdefault(link.stem, link)
     return located
 
 

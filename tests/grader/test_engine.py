@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 import zipfile
@@ -96,6 +97,22 @@ def test_missing_module_is_not_submitted(fake_exercises: list) -> None:
         "total.py not found in the submission",
     )
     assert result.exercise("scale").status == "graded"  # type: ignore[union-attr]
+
+
+def test_a_module_linking_outside_says_so(fake_exercises: list, tmp_path: Path) -> None:
+    """A link leading out of the submission is never read; "not found" alone would puzzle."""
+    sub = tmp_path / "sub"
+    shutil.copytree(SUBMISSIONS / "partial", sub)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "total.py").write_text("def total(x):\n    return 0\n")
+    (sub / "work").mkdir()
+    os.symlink(tmp_path / "elsewhere" / "total.py", sub / "work" / "total.py")
+    total = grade(sub, fake_exercises).exercise("total")
+    assert total is not None and total.status == "not_submitted"
+    assert total.message == (
+        "total.py not found in the submission "
+        "(work/total.py links outside it and is not read: put the file itself there)"
+    )
 
 
 def test_stub_is_not_implemented_without_noise(fake_exercises: list) -> None:

@@ -49,7 +49,9 @@ def test_locate_ignores_symlinks_leading_outside(tmp_path: Path) -> None:
     sub.mkdir()
     os.symlink(outside, sub / "link")
     os.symlink(outside / "softmax.py", sub / "bpe.py")
-    assert locate(sub, ["softmax", "bpe"]).modules == {}
+    found = locate(sub, ["softmax", "bpe"])
+    assert found.modules == {}
+    assert found.links_out == {"bpe": sub / "bpe.py"}  # a file link, named for the message
 
 
 def test_zip_extracts_nested_modules(tmp_path: Path) -> None:
