@@ -19,10 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.batch import grade_class
-from grader.demo import make_demo_class
-from grader.results import SubmissionResult
-from grader.spec import SOURCE_EXERCISES, load_exercises
+from grader.threads import use_one_blas_thread
+
+use_one_blas_thread()  # as `gradeformer` does, before numpy loads here or in a forkserver
+
+from grader.batch import grade_class  # noqa: E402
+from grader.demo import make_demo_class  # noqa: E402
+from grader.results import SubmissionResult  # noqa: E402
+from grader.spec import SOURCE_EXERCISES, load_exercises  # noqa: E402
 
 SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
 
