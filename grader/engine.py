@@ -782,7 +782,10 @@ def _not_found(exercise: ExerciseSpec, located: Located) -> str:
         missing += f" (the one in ../{sibling} is only imported by later exercises)"
     elif exercise.module in located.links_out:
         link = located.links_out[exercise.module].relative_to(located.root)
-        missing += f" ({link} links outside it and is not read: put the file itself there)"
+        missing += (
+            f" ({link} is a link leading outside it or nowhere, and is not read: "
+            "put the file itself there)"
+        )
     return missing
 
 

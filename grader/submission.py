@@ -2,7 +2,8 @@
 
 Every submission is first turned into a folder (a zip is extracted safely, a notebook is
 written out as modules) and then searched: a module `softmax` is the file `softmax.py`
-anywhere inside, skipping hidden folders, `__pycache__` and symlinks that lead outside.
+anywhere inside, skipping hidden folders, `__pycache__` and symlinks that lead outside (or
+nowhere).
 When several files have the name, the shallowest wins (then the first in sorted order).
 
 Notebooks: the code cells are concatenated (IPython magics and shell lines commented out),
@@ -45,7 +46,7 @@ class Located:
     modules: dict[str, Path] = field(default_factory=dict)
     answers: dict[str, Path] = field(default_factory=dict)  # module -> answers.yaml beside it
     borrowed: set[str] = field(default_factory=set)  # from a sibling folder: imports only
-    links_out: dict[str, Path] = field(default_factory=dict)  # module -> a skipped outside link
+    links_out: dict[str, Path] = field(default_factory=dict)  # module -> a link not followed
 
 
 def materialise(path: Path, workdir: Path, functions: dict[str, list[str]]) -> Path:
@@ -389,11 +390,11 @@ def fingerprint(path: Path, max_bytes: int = MAX_ZIP_BYTES) -> str:
 
 
 def _inside(path: Path, real_root: Path) -> bool:
-    """False for a symlink (or a path through one) that resolves outside the submission."""
+    """False for a symlink that resolves outside the submission, to nothing, or in a loop."""
     if not path.is_symlink():
         return True
     try:
-        path.resolve().relative_to(real_root)
-    except (ValueError, OSError):
+        path.resolve(strict=True).relative_to(real_root)
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
         return False
     return True

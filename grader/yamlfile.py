@@ -4,8 +4,10 @@ Building Python objects from YAML is slow even with libyaml: it was most of the 
 command spent loading the twelve exercise specs (~40 ms, plus ~20 ms to import PyYAML),
 on every `gradeformer check`. The same data read back as JSON takes about a millisecond.
 The copy is keyed by the SHA-256 of the file's bytes, so an edited file is parsed again;
-data that JSON would not give back identically (a non-string key, NaN) is never copied.
-PyYAML is imported only when a file has to be parsed.
+data that JSON would not give back identically (a non-string key, NaN) is never copied,
+nor data too big or too deep to copy safely (YAML aliases can make a 600-byte file stand for
+billions of nodes, or for a list that contains itself). PyYAML is imported only when a file
+has to be parsed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 CACHE_ENV = "GRADEFORMER_CACHE"
+MAX_COPY_NODES = 100_000  # a spec has a few thousand; more is an alias bomb, not a spec
+MAX_COPY_DEPTH = 64
 
 
 class YamlError(ValueError):
@@ -81,13 +85,25 @@ def _parse(raw: bytes) -> Any:
 
 
 def _json_keeps(data: Any) -> bool:
-    """True when JSON gives `data` back unchanged: str keys, finite floats, JSON types."""
-    if data is None or type(data) in (bool, int, str):
-        return True
-    if type(data) is float:
-        return math.isfinite(data)
-    if type(data) is list:
-        return all(_json_keeps(v) for v in data)
-    if type(data) is dict:
-        return all(type(k) is str and _json_keeps(v) for k, v in data.items())
-    return False  # dates, bytes, sets: kept as YAML gives them, parsed every time
+    """True when JSON gives `data` back unchanged (str keys, finite floats, JSON types) and
+    it has at most `MAX_COPY_NODES` nodes, `MAX_COPY_DEPTH` deep (walked without recursion,
+    so a self-containing list ends the walk too)."""
+    pending = [(data, 0)]
+    for _ in range(MAX_COPY_NODES):
+        if not pending:
+            return True
+        item, depth = pending.pop()
+        kind = type(item)
+        if depth > MAX_COPY_DEPTH:
+            return False
+        if kind is float and not math.isfinite(item):
+            return False
+        if kind is list:
+            pending.extend((v, depth + 1) for v in item)
+        elif kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            pending.extend((v, depth + 1) for v in item.values())
+        elif item is not None and kind not in (bool, int, float, str):
+            return False  # dates, bytes, sets: kept as YAML gives them, parsed every time
+    return not pending

@@ -95,37 +95,42 @@ def launch_workers(count: int, level: object) -> list[Any]:
 
 def looks_like_class(path: Path) -> bool:
     """A guess made before the exercises load, so that no workers are launched in advance for
-    a class (each student gets workers of their own): a folder with no module or notebook of
-    its own and a child folder that is not an exercise folder (`03_softmax/`), or a zip.
+    a class (each student gets workers of their own): a folder with no module of its own and
+    students (`_has_students`) that are not all exercise folders (`03_softmax/`).
     A wrong guess costs only speed; `is_single` decides."""
     if not path.is_dir():
         return False
     children = [c for c in path.iterdir() if not c.name.startswith((".", "__"))]
-    if any(c.suffix.lower() in (".py", ".ipynb") for c in children):
+    if any(c.suffix == ".py" for c in children):
         return False
-    return any(
-        (c.is_dir() and not EXERCISE_FOLDER.match(c.name)) or c.suffix.lower() == ".zip"
-        for c in children
-    )
+    others = [c for c in children if not (c.is_dir() and EXERCISE_FOLDER.match(c.name))]
+    return _has_students(others)
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
     """True when `path` is one submission (DESIGN.md "One submission or a class").
 
-    A file; a folder holding an exercise module (`softmax.py`) or an exercise-named folder
-    (`03_softmax/`) directly; or a folder with no student folders or zips in it at all
-    (e.g. just a notebook). Anything else is a class.
+    A file; a folder holding an exercise module (`softmax.py`) or an exercise folder
+    (`03_softmax/`, or `softmax/`) directly; or a folder with no student folders or zips in
+    it and at most one notebook (a student's notebook; two or more are a class of notebook
+    students). Anything else is a class.
     """
     if not path.is_dir():
         return True
     modules = {f"{ex.module}.py" for ex in exercises}
-    folders = {ex.name for ex in exercises}
+    folders = {ex.name for ex in exercises} | {ex.module for ex in exercises}
     children = [c for c in path.iterdir() if not c.name.startswith((".", "__"))]
     if any(
         (c.is_file() and c.name in modules) or (c.is_dir() and c.name in folders) for c in children
     ):
         return True
-    return not any(c.is_dir() or c.suffix.lower() == ".zip" for c in children)
+    return not _has_students(children)
+
+
+def _has_students(children: list[Path]) -> bool:
+    """Student folders or zips among `children`, or two notebooks or more."""
+    notebooks = sum(c.is_file() and c.suffix.lower() == ".ipynb" for c in children)
+    return notebooks > 1 or any(c.is_dir() or c.suffix.lower() == ".zip" for c in children)
 
 
 @click.command(name="grade", epilog=EXIT_HELP)

@@ -150,6 +150,10 @@ def test_one_submission_or_a_class(fake_exercises: list, tmp_path: Path) -> None
     (klass / "bob.zip").write_bytes(b"")
     assert not is_single(klass, fake_exercises)
     assert is_single(klass / "bob.zip", fake_exercises)
+    (tmp_path / "nb" / "bob.ipynb").write_text("{}")  # two notebooks: two students
+    assert not is_single(tmp_path / "nb", fake_exercises)
+    (tmp_path / "renamed" / "scale").mkdir(parents=True)  # an exercise folder named as its module
+    assert is_single(tmp_path / "renamed", fake_exercises)
 
 
 def test_the_early_guess_agrees_with_is_single(fake_exercises: list, tmp_path: Path) -> None:
@@ -161,10 +165,14 @@ def test_the_early_guess_agrees_with_is_single(fake_exercises: list, tmp_path: P
     (klass / "bob.zip").write_bytes(b"")
     (tmp_path / "nb").mkdir()
     (tmp_path / "nb" / "work.ipynb").write_text("{}")
+    (tmp_path / "nbs").mkdir()
+    for name in ("alice.ipynb", "bob.ipynb", "README.md"):
+        (tmp_path / "nbs" / name).write_text("{}")
     shapes = [
         SUBMISSIONS / "wrong",  # scale.py at the top
         SUBMISSIONS / "correct",  # 01_scale/ at the top
-        tmp_path / "nb",
+        tmp_path / "nb",  # one notebook: a student
+        tmp_path / "nbs",  # two notebooks: a class
         klass,
         klass / "bob.zip",
     ]

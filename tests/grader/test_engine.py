@@ -111,7 +111,8 @@ def test_a_module_linking_outside_says_so(fake_exercises: list, tmp_path: Path) 
     assert total is not None and total.status == "not_submitted"
     assert total.message == (
         "total.py not found in the submission "
-        "(work/total.py links outside it and is not read: put the file itself there)"
+        "(work/total.py is a link leading outside it or nowhere, and is not read: "
+        "put the file itself there)"
     )
 
 

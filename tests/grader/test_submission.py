@@ -54,6 +54,15 @@ def test_locate_ignores_symlinks_leading_outside(tmp_path: Path) -> None:
     assert found.links_out == {"bpe": sub / "bpe.py"}  # a file link, named for the message
 
 
+def test_locate_skips_broken_and_looping_links(tmp_path: Path) -> None:
+    """A link to nowhere or to itself is not a module (it cannot be copied or read)."""
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "softmax.py")
+    os.symlink(tmp_path / "bpe.py", tmp_path / "bpe.py")
+    found = locate(tmp_path, ["softmax", "bpe"])
+    assert found.modules == {}
+    assert found.links_out == {"softmax": tmp_path / "softmax.py", "bpe": tmp_path / "bpe.py"}
+
+
 def test_zip_extracts_nested_modules(tmp_path: Path) -> None:
     z = make_zip(tmp_path / "alice.zip", {"alice/03_softmax/softmax.py": "x = 1\n"})
     root = materialise(z, tmp_path / "out", {})

@@ -85,3 +85,32 @@ def test_bad_files_say_where(tmp_path: Path) -> None:
         load_yaml(path)
     with pytest.raises(OSError):
         load_yaml(tmp_path / "missing.yaml")
+
+
+def _alias_bomb(levels: int) -> str:
+    """Each level a list of ten aliases of the one before: 10**levels strings in all."""
+    lines = ['a0: &a0 ["lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _alias_bomb(9),  # ~600 bytes standing for a billion strings
+        "loop: &a [*a]\n",  # a list that contains itself
+        "deep: " + "[" * 900 + "]" * 900 + "\n",  # deeper than Python's recursion limit
+    ],
+    ids=["alias bomb", "self-reference", "deep nesting"],
+)
+def test_data_too_big_or_deep_to_copy_is_parsed_every_time(
+    tmp_path: Path, case_cache: Path, text: str
+) -> None:
+    """Returned as parsed, quickly, and never copied (a copy would expand or never end)."""
+    path = tmp_path / "answers.yaml"
+    path.write_text(text)
+    for _ in range(2):
+        data = load_yaml(path)
+        assert isinstance(data, dict) and list(data)[0] == text.split(":")[0]
+    assert copies(case_cache) == []
