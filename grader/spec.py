@@ -474,7 +474,9 @@ def find_exercises_root(explicit: Path | None = None, cwd: Path | None = None) -
 
     1. `explicit` (a command's ``--exercises``), then ``$GRADEFORMER_EXERCISES``;
     2. ``./exercises`` when it holds exercise folders;
-    3. the nearest folder holding exercise.yaml: cwd or a parent (a copied exercise folder);
+    3. the nearest folder holding exercise.yaml: cwd or a parent (a copied exercise folder),
+       or its parent when that holds other exercise folders too (~/work/03_softmax beside
+       ~/work/04_cross_entropy: every exercise the student copied);
     4. the kit shipped in the package (``grader/data/exercises``);
     5. ``exercises/`` beside the ``grader`` package (a source checkout).
 
@@ -491,7 +493,7 @@ def find_exercises_root(explicit: Path | None = None, cwd: Path | None = None) -
         return cwd / "exercises"
     for folder in (cwd, *cwd.parents):
         if (folder / EXERCISE_FILE).is_file():
-            return folder
+            return folder.parent if _exercise_count(folder.parent) > 1 else folder
     for candidate in (PACKAGE_EXERCISES, SOURCE_EXERCISES):
         if _has_exercises(candidate):
             return candidate
@@ -502,4 +504,12 @@ def find_exercises_root(explicit: Path | None = None, cwd: Path | None = None) -
 
 
 def _has_exercises(folder: Path) -> bool:
-    return folder.is_dir() and any((p / EXERCISE_FILE).is_file() for p in folder.iterdir())
+    return _exercise_count(folder) > 0
+
+
+def _exercise_count(folder: Path) -> int:
+    """How many exercise folders `folder` holds (0 when it cannot be listed)."""
+    try:
+        return sum((p / EXERCISE_FILE).is_file() for p in folder.iterdir())
+    except OSError:
+        return 0

@@ -241,6 +241,8 @@ def test_a_module_borrowed_from_a_sibling_folder_is_imported_not_graded(
     code, out = run("check", "scale", "--exercises", EXERCISES)
     assert code == 1, out
     assert "scale.py not found in the submission (the one in ../01_scale is only imported" in out
+    code, out = run("check", "scale")  # the exercises found: both copied folders, not one
+    assert code == 1 and "the one in ../01_scale is only imported" in out, out
 
 
 def test_check_finds_a_required_module_in_the_same_folder(

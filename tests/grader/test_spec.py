@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +145,21 @@ def test_find_exercises_root_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert find_exercises_root(cwd=copied) == kit / "exercises"
     with pytest.raises(FileNotFoundError, match="no exercises at"):
         find_exercises_root(tmp_path / "nope", cwd=kit)
+
+
+def test_a_copied_exercise_beside_others_finds_them_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """~/work/03_mod beside ~/work/04_other: the exercise set is ~/work, not one folder."""
+    from grader.spec import find_exercises_root
+
+    monkeypatch.delenv("GRADEFORMER_EXERCISES", raising=False)
+    work = tmp_path / "work"
+    first = write(work, GOOD)  # work/03_mod/exercise.yaml
+    assert find_exercises_root(cwd=first) == first  # alone: itself
+    shutil.copytree(first, work / "04_other")
+    assert find_exercises_root(cwd=first) == work
+    assert find_exercises_root(cwd=work / "04_other") == work
 
 
 CHECK_LINE = "    args: {x: [1.0, 2.0]}\n"
