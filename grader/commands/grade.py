@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -230,6 +231,8 @@ def _grade_one(
 ) -> float:
     from grader.engine import grade_submission
 
+    if out is not None and out.is_dir():
+        raise InputError(f"--out {out} is a folder: name the file to write the result to")
     with instructor_errors():
         result = grade_submission(
             path, exercises, mode, seed, isolation=iso, only=only, workers=workers,  # type: ignore[arg-type]
@@ -242,14 +245,22 @@ def _grade_one(
 
 
 def _write(result: SubmissionResult, fmt: str, out: Path | None, timings: bool) -> None:
+    """Print the result, or write it to `out`; a result that cannot be written is printed
+    instead (grading it again would cost the user the whole run) and the command fails."""
     from grader.writers import write
 
     if out is None:
         write(result, fmt, sys.stdout, timings=timings)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as stream:
-        write(result, fmt, stream, timings=timings)
+    text = io.StringIO()
+    write(result, fmt, text, timings=timings)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text.getvalue(), encoding="utf-8")
+    except OSError as exc:
+        sys.stdout.write(text.getvalue())
+        why = exc.strerror or type(exc).__name__
+        raise InputError(f"cannot write {out} ({why}): the result was printed instead") from None
     click.echo(f"{result.percent:.1f}% · written to {out}", err=True)
 
 

@@ -50,6 +50,28 @@ def test_grade_writes_out_file(fake_reference: object, tmp_path: Path) -> None:
     assert json.loads(out.read_text())["score"] == pytest.approx(10 * 5 / 6, abs=1e-5)
 
 
+def test_an_out_file_that_cannot_be_written_loses_no_result(
+    fake_reference: object, tmp_path: Path
+) -> None:
+    """One line and exit 2; a folder is refused before grading, and a result that was
+    computed but cannot be written is printed rather than lost."""
+    args = ["--exercises", EXERCISES, "--format", "json"]
+    code, out = run("grade", str(SUBMISSIONS / "correct"), *args, "--out", str(tmp_path))
+    assert (code, out.strip()) == (
+        2,
+        f"Error: --out {tmp_path} is a folder: name the file to write the result to",
+    )
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    target = tmp_path / "taken" / "result.json"
+    result = CliRunner().invoke(
+        cli, ["grade", str(SUBMISSIONS / "correct"), *args, "--out", str(target)]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: cannot write {target} (")
+    assert result.stderr.endswith("): the result was printed instead\n")
+    assert json.loads(result.stdout)["score"] == 15.0
+
+
 def test_input_errors_exit_2_with_one_line(fake_reference: object, tmp_path: Path) -> None:
     code, out = run("grade", str(tmp_path / "missing"), "--exercises", EXERCISES)
     assert code == 2
