@@ -118,12 +118,20 @@ class InProcessRunner:
 # ---------------------------------------------------------------- forbidden calls
 
 
-def forbidden_uses(source: str, names: list[str]) -> list[tuple[int, str]]:
+def forbidden_uses(
+    source: str,
+    names: list[str],
+    functions: list[str] | None = None,
+    graded_elsewhere: frozenset[str] = frozenset(),
+) -> list[tuple[int, str]]:
     """(line, name) of every use of a forbidden name in `source`.
 
     Names are dotted (``np.dot``; ``numpy.`` is the same as ``np.``) or ``@``. Aliases
     (``import numpy as xp``, ``from numpy import dot as d``) and the method form
-    (``a.dot(b)`` for ``np.dot``) are caught too.
+    (``a.dot(b)`` for ``np.dot``) are caught too. Given the exercise's `functions`, only
+    the code they can reach is scanned (`_reachable`), short of `graded_elsewhere`: a
+    notebook written out as every exercise's module holds the other exercises' code too,
+    where `@` may be allowed.
     """
     banned = {_canonical(n) for n in names}
     methods = {n.split(".", 1)[1] for n in banned if n.startswith("np.") and n.count(".") == 1}
@@ -136,8 +144,9 @@ def forbidden_uses(source: str, names: list[str]) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             for a in node.names:
                 alias[a.asname or a.name] = _canonical(f"{node.module}.{a.name}")
+    scanned = [tree] if functions is None else _reachable(tree, functions, graded_elsewhere)
     found: set[tuple[int, str]] = set()
-    for node in ast.walk(tree):
+    for node in (node for part in scanned for node in ast.walk(part)):
         if "@" in banned and isinstance(node, (ast.BinOp, ast.AugAssign)):
             if isinstance(node.op, ast.MatMult):
                 found.add((node.lineno, "@"))
@@ -148,6 +157,29 @@ def forbidden_uses(source: str, names: list[str]) -> list[tuple[int, str]]:
             elif isinstance(node, ast.Attribute) and node.attr in methods and dotted is None:
                 found.add((node.lineno, f"np.{node.attr}"))
     return sorted(found)
+
+
+def _reachable(
+    tree: ast.Module, functions: list[str], graded_elsewhere: frozenset[str]
+) -> list[ast.stmt]:
+    """The module-level statements that `functions` can use: every statement but function
+    and class definitions, and the definitions named by `functions` or used, by name, in
+    what is already kept (a helper, a helper's helper), except those `graded_elsewhere`.
+    Of two definitions of one name, the last is the one in force."""
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    defined = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, definitions) and node.name not in graded_elsewhere
+    }
+    kept = [node for node in tree.body if not isinstance(node, definitions)]
+    wanted = list(functions) + [n.id for s in kept for n in ast.walk(s) if isinstance(n, ast.Name)]
+    while wanted:
+        node = defined.pop(wanted.pop(), None)
+        if node is not None:
+            kept.append(node)
+            wanted.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return kept
 
 
 def _canonical(name: str) -> str:
@@ -167,12 +199,18 @@ def _dotted(node: ast.expr, alias: dict[str, str]) -> str | None:
     return None
 
 
-def forbidden_check(exercise: ExerciseSpec, path: Path) -> CheckResult | None:
-    """The "uses no forbidden helpers" check, or None when the module does not parse."""
+def forbidden_check(
+    exercise: ExerciseSpec, path: Path, graded_elsewhere: frozenset[str] = frozenset()
+) -> CheckResult | None:
+    """The "uses no forbidden helpers" check, or None when the module does not parse.
+
+    Only the code the exercise's functions reach is scanned, leaving out the functions in
+    `graded_elsewhere` (other exercises' functions in this very module, see `_reachable`)."""
     assert exercise.forbidden is not None
     try:
+        source = path.read_text(encoding="utf-8", errors="replace")
         uses = forbidden_uses(
-            path.read_text(encoding="utf-8", errors="replace"), exercise.forbidden.names
+            source, exercise.forbidden.names, exercise.functions, graded_elsewhere
         )
     except (SyntaxError, ValueError):
         return None  # reported as an import error by the worker
@@ -525,9 +563,10 @@ class ExerciseRun:
         answers_path: Path | None,
         mode: Mode,
         seed: int,
+        graded_elsewhere: frozenset[str] = frozenset(),
     ) -> None:
         self.exercise, self.module_path, self.answers_path = exercise, module_path, answers_path
-        self.seed = seed
+        self.seed, self.graded_elsewhere = seed, graded_elsewhere
         self.checks = [c for c in exercise.checks if mode == "hidden" or c.visibility != "hidden"]
         self.results: list[CheckResult | None] = [None] * len(self.checks)
         self.kinds: list[tuple[str, str | None]] = []  # (function, error kind) of every call
@@ -540,7 +579,7 @@ class ExerciseRun:
         """The forbidden-call scan, and the module imported once before any check."""
         self.started = time.perf_counter()
         if self.exercise.forbidden is not None and self.module_path is not None:
-            found = forbidden_check(self.exercise, self.module_path)
+            found = forbidden_check(self.exercise, self.module_path, self.graded_elsewhere)
             self.head = [found] if found else []
         try:
             _import_or_stop(self.exercise, runner)
@@ -743,9 +782,17 @@ def grade_located(
     for worker in made:
         worker.start_in_background()
     pool += made
+    elsewhere = _graded_elsewhere(present, located)
     schedule = Scheduler(
         [
-            ExerciseRun(ex, located.modules[ex.module], located.answers.get(ex.module), mode, seed)
+            ExerciseRun(
+                ex,
+                located.modules[ex.module],
+                located.answers.get(ex.module),
+                mode,
+                seed,
+                elsewhere[ex.module],
+            )  # fmt: skip
             for ex in present
         ]
     )
@@ -773,6 +820,27 @@ def grade_located(
             broken[ex.module] = ex
         results.append(res)
     return results
+
+
+def _graded_elsewhere(present: list[ExerciseSpec], located: Located) -> dict[str, frozenset[str]]:
+    """For each exercise, the contract functions of the other exercises whose module is the
+    very same code (a notebook is written out as the module of every exercise it defines):
+    the forbidden-call scan leaves those to their own exercise."""
+    code = {}
+    for ex in present:
+        try:
+            code[ex.module] = located.modules[ex.module].read_bytes()
+        except OSError:
+            code[ex.module] = b""
+    return {
+        ex.module: frozenset(
+            fn
+            for other in present
+            if other is not ex and code[other.module] and code[other.module] == code[ex.module]
+            for fn in other.functions
+        )
+        for ex in present
+    }
 
 
 def _not_found(exercise: ExerciseSpec, located: Located) -> str:

@@ -87,6 +87,53 @@ def test_forbidden_call_and_blocked_dependency(fake_exercises: list) -> None:
     assert blocked.details[0].startswith("max abs error 1 (expected 3, got 2)")
 
 
+CORRECT_TOTAL = (SUBMISSIONS / "correct" / "02_total" / "total.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("total_code", "verdict"),
+    [
+        (CORRECT_TOTAL, "pass"),  # scale's rownorm calls x.sum(): scale's code, not total's
+        (CORRECT_TOTAL.replace("acc = 0.0", "acc = np.sum(x) * 0"), "fail"),
+    ],
+)
+def test_a_notebook_is_scanned_per_exercise(
+    fake_exercises: list, tmp_path: Path, total_code: str, verdict: str
+) -> None:
+    """A notebook is written out whole as each exercise's module; each exercise's forbidden
+    scan covers its own functions only, not the other exercises' code beside them."""
+    cells = [
+        {"cell_type": "code", "source": CORRECT_SCALE.splitlines(True)},
+        {"cell_type": "code", "source": total_code.replace("from scale import rownorm\n", "")},
+    ]
+    nb = tmp_path / "work.ipynb"
+    nb.write_text(json.dumps({"cells": cells}))
+    checks = by_name(grade(nb, fake_exercises), "total")
+    assert checks["uses no forbidden helpers"].status == verdict
+    assert all(c.passed for n, c in checks.items() if n != "uses no forbidden helpers")
+
+
+def test_forbidden_scan_covers_what_the_functions_reach() -> None:
+    source = (
+        "import numpy as np\n"
+        "def helper(a, b):\n"
+        "    return a @ b\n"  # line 3: reached from dot through helper
+        "def dot(a, b):\n"
+        "    return helper(a, b)\n"
+        "def dense(w, x):\n"
+        "    return w @ x\n"  # line 7: another exercise's function
+        "def norm(a):\n"
+        "    return a @ a\n"  # line 9: overridden below, never in force
+        "def norm(a):\n"
+        "    return sum(v * v for v in a) ** 0.5\n"
+        "alias = dense\n"  # line 12: module-level code reaches dense
+    )
+    assert forbidden_uses(source, ["@"]) == [(3, "@"), (7, "@"), (9, "@")]
+    assert forbidden_uses(source, ["@"], ["dot"]) == [(3, "@"), (7, "@")]
+    assert forbidden_uses(source, ["@"], ["dot"], frozenset({"dense"})) == [(3, "@")]
+    assert forbidden_uses(source, ["@"], ["norm"], frozenset({"dense"})) == []
+
+
 def test_missing_module_is_not_submitted(fake_exercises: list) -> None:
     result = grade(SUBMISSIONS / "partial", fake_exercises)
     total = result.exercise("total")
