@@ -96,7 +96,7 @@ class BatchSummary:
         """One line for the terminal, e.g. "30 students graded (2 already done, skipped) ·
         mean 71.2% · 1 timed out · 1 failed (eve)"; failed and ignored entries are named
         when there are at most three."""
-        parts = [f"{self.graded} students graded"]
+        parts = [f"{self.graded} student{'s' if self.graded != 1 else ''} graded"]
         if self.skipped:
             parts[0] += f" ({self.skipped} already done, skipped)"
         parts.append(f"mean {self.mean_percent:.1f}%")
@@ -212,7 +212,7 @@ def grade_class(
     chosen = select(list(exercises), list(only)) if only else list(exercises)
     submissions, ignored = find_submissions(submissions_dir, exclude=out_dir)
     if not submissions:
-        raise BatchError(f"no student folders or .zip files in {submissions_dir}")
+        raise BatchError(f"no student folders, .zip or .ipynb files in {submissions_dir}")
     _prepare_out_dir(out_dir)
     local = executor == "local"
     level = _run_level(isolation, probe=local and grade_fn is None)

@@ -15,6 +15,7 @@ ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM
 
 def use_one_blas_thread() -> None:
     """Ask for one BLAS thread in this process (before numpy loads) and the processes it
-    starts, unless the user chose a number."""
-    for name, value in ONE_BLAS_THREAD.items():
-        os.environ.setdefault(name, value)
+    starts, unless the user chose a number with any of the variables (OpenBLAS reads its
+    own before OMP_NUM_THREADS, so setting it alone would override the user's choice)."""
+    if not any(name in os.environ for name in ONE_BLAS_THREAD):
+        os.environ.update(ONE_BLAS_THREAD)

@@ -455,3 +455,10 @@ def test_summary_line_names_what_happened() -> None:
         "28 students graded (2 already done, skipped) · mean 71.2% · 1 timed out · "
         "1 failed (eve) · 4 ignored"
     )
+
+
+def test_the_summary_line_counts_one_student_in_the_singular() -> None:
+    from grader.batch import BatchSummary
+
+    one = BatchSummary(1, 0, [], 50.0, 0, 0, 1.0)
+    assert one.describe().startswith("1 student graded · mean 50.0%")
