@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.cache import cache_root, write_atomic
 from grader.spec import Call, CheckSpec, ExerciseSpec, InstructorCodeError, SpecError
-from grader.yamlfile import cache_root, write_atomic
 
 
 @dataclass
@@ -218,7 +218,7 @@ def build_case(exercise: ExerciseSpec, check: CheckSpec, term_seed: int) -> Case
 
 
 def cache_dir() -> Path | None:
-    """``cases/`` in the cache (`grader.yamlfile.cache_root`); None when caching is off."""
+    """``cases/`` in the cache (`grader.cache.cache_root`); None when caching is off."""
     root = cache_root()
     return root / "cases" if root else None
 

@@ -791,8 +791,8 @@ def grade_located(
                 located.answers.get(ex.module),
                 mode,
                 seed,
-                elsewhere[ex.module],
-            )  # fmt: skip
+                elsewhere.get(ex.module, frozenset()),
+            )
             for ex in present
         ]
     )
@@ -823,9 +823,12 @@ def grade_located(
 
 
 def _graded_elsewhere(present: list[ExerciseSpec], located: Located) -> dict[str, frozenset[str]]:
-    """For each exercise, the contract functions of the other exercises whose module is the
-    very same code (a notebook is written out as the module of every exercise it defines):
-    the forbidden-call scan leaves those to their own exercise."""
+    """For each exercise with a forbidden-call scan, the contract functions of the other
+    exercises whose module is the very same code (a notebook is written out as the module of
+    every exercise it defines): the scan leaves those to their own exercise."""
+    scanned = [ex for ex in present if ex.forbidden is not None]
+    if not scanned:
+        return {}
     code = {}
     for ex in present:
         try:
@@ -836,10 +839,10 @@ def _graded_elsewhere(present: list[ExerciseSpec], located: Located) -> dict[str
         ex.module: frozenset(
             fn
             for other in present
-            if other is not ex and code[other.module] and code[other.module] == code[ex.module]
+            if other is not ex and code[ex.module] and code[other.module] == code[ex.module]
             for fn in other.functions
         )
-        for ex in present
+        for ex in scanned
     }
 
 

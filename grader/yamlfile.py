@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
-CACHE_ENV = "GRADEFORMER_CACHE"
+from grader.cache import cache_root, write_atomic
+
 MAX_COPY_NODES = 100_000  # a spec has a few thousand; more is an alias bomb, not a spec
 MAX_COPY_DEPTH = 64
 
@@ -31,26 +31,6 @@ class YamlError(ValueError):
         super().__init__(f"not valid YAML{where}: {problem}")
         self.problem = problem
         self.where = where
-
-
-def cache_root() -> Path | None:
-    """``$GRADEFORMER_CACHE`` ("off" disables caching), else ``~/.cache/gradeformer``."""
-    env = os.environ.get(CACHE_ENV)
-    if env == "off":
-        return None
-    return Path(env) if env else Path.home() / ".cache" / "gradeformer"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file renamed over it; a cache that cannot
-    be written is skipped (the caller computes again next time)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def load_yaml(path: Path) -> Any:

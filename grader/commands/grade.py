@@ -204,6 +204,7 @@ def command(
         if single is False or (single is None and not is_single(path, exercises)):
             for worker in early:  # a class: each student gets workers of their own
                 worker.close()
+            early.clear()
             percent = _grade_class(path, out, exercises, mode, seed, iso, list(only), jobs,
                                    force, executor, scheduler)  # fmt: skip
         else:

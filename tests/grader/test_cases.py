@@ -21,22 +21,24 @@ def exercise_with_cases(tmp_path: Path, source: str) -> ExerciseSpec:
     return load_exercise(folder)
 
 
-def test_a_syntax_error_in_cases_names_the_file_and_line(
-    tmp_path: Path, fake_reference: object
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        (
+            "import numpy as np\n\n\ndef grid(rng)\n    return {}\n",
+            "line 4: SyntaxError: expected ':'",
+        ),
+        ("import numpy as np\nraise RuntimeError('no data')\n", "line 2: RuntimeError: no data"),
+    ],
+    ids=["syntax error", "exception at import"],
+)
+def test_a_broken_cases_module_names_the_file_and_line(
+    tmp_path: Path, fake_reference: object, source: str, problem: str
 ) -> None:
-    ex = exercise_with_cases(tmp_path, "import numpy as np\n\n\ndef grid(rng)\n    return {}\n")
+    ex = exercise_with_cases(tmp_path, source)
     with pytest.raises(SpecError) as err:
         build_case(ex, ex.check("rows of a 3×4 grid"), 0)
-    assert str(err.value) == f"{ex.folder / 'cases.py'}, line 4: SyntaxError: expected ':'"
-
-
-def test_an_exception_at_import_names_the_file_and_line(
-    tmp_path: Path, fake_reference: object
-) -> None:
-    ex = exercise_with_cases(tmp_path, "import numpy as np\nraise RuntimeError('no data')\n")
-    with pytest.raises(SpecError) as err:
-        build_case(ex, ex.check("rows of a 3×4 grid"), 0)
-    assert str(err.value) == f"{ex.folder / 'cases.py'}, line 2: RuntimeError: no data"
+    assert str(err.value) == f"{ex.folder / 'cases.py'}, {problem}"
 
 
 def test_a_generator_that_raises_names_the_file_generator_and_check(
