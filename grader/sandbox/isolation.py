@@ -3,24 +3,19 @@
 Three levels, strongest first:
 
 - ``bwrap``: bubblewrap with new user (when not root), PID, network, IPC and UTS
-  namespaces; a fresh root with only /usr, the Python install, numpy, the worker's support
-  files and the submission's modules (read-only), and the run folder (a small tmpfs for
-  scratch files) visible; killed with its parent.
-- ``unshare``: ``unshare -n --pid --fork --kill-child`` (with ``-U -r`` when not root):
-  no network, own PID namespace, but every file the user can read is visible.
-- ``rlimits``: resource limits and an unprivileged uid (when root) only: files and
-  network are not contained.
+  namespaces, building the tree of `layout.py`; killed with its parent.
+- ``unshare``: ``unshare -n --pid --fork --kill-child`` (with ``-U -r`` when not root),
+  inside which the worker builds the same tree itself (`newroot.py`) and then gives up its
+  capabilities: what student code sees is what it sees under bwrap.
+- ``rlimits``: resource limits and, when the grader is root, an unprivileged uid; a root
+  worker also builds the tree when the machine allows a mount namespace. Otherwise (Docker,
+  Gradescope) files are hidden only by their modes (`protect.py`), and for an ordinary
+  user (macOS, a CI runner) not at all.
 
 When the grader runs as root the worker drops, before any student code runs, to a uid and
 gid of its own (`worker_uid`: unused by any account, different for each worker), so that
 workers grading different students at the same time cannot signal each other or read each
 other's files, and `RLIMIT_NPROC` counts this worker's processes only.
-
-At the unshare and rlimits levels a root-started worker first makes a private mount
-namespace (see `contain_plan`): it hides the project tree and every package beside numpy,
-and, if the Python install sits under a directory others cannot enter (pyenv in /root),
-mounts a tmpfs over that directory and moves the install back so the drop still works.
-bubblewrap builds its own tree and needs none of this.
 
 `detect_isolation()` tries each level once per process (starting a real worker and
 pinging it) and caches the answer; a `Worker` given no level lets its own first start be
@@ -31,24 +26,19 @@ processes this one starts (batch grading), so each student's process does not pr
 from __future__ import annotations
 
 import enum
-import functools
-import importlib.util
 import itertools
 import json
 import os
 import shutil
-import stat
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox import layout
+
 UID_BASE = 1_500_000_000  # far above any account's uid; 2**22 uids from here are ours
 _uid_counter = itertools.count()
-SANDBOX_SUPPORT = "/gf/support"
-SANDBOX_RUN = "/gf/run"
-SANDBOX_MODULES = "/gf/modules"
 
 
 class Isolation(str, enum.Enum):
@@ -63,7 +53,7 @@ class Isolation(str, enum.Enum):
         if self is Isolation.RLIMITS:
             return "rlimits only — files and network not contained"
         if self is Isolation.UNSHARE:
-            return "unshare — network and processes contained, files visible"
+            return "unshare — own root, network and processes contained"
         return "bwrap"
 
 
@@ -73,14 +63,12 @@ class IsolationUnavailable(RuntimeError):
 
 @dataclass
 class LaunchPlan:
-    """How to start the worker at one level: argv, and the paths the worker sees."""
+    """How to start the worker at one level: argv, and what the worker does before any
+    student code runs (`config`, read by worker_main: its own root, the uid change)."""
 
     argv: list[str]
-    run_dir: str  # the run folder (working directory) as the worker sees it
-    modules_dir: str  # the folder of the submission's modules as the worker sees it
-    script: str  # worker_main.py as the worker sees it
-    drop_uid: int | None
-    contain: dict[str, Any] = field(default_factory=dict)  # mounts the worker makes itself
+    script: str  # worker_main.py as the starting interpreter sees it
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 def worker_uid() -> int | None:
@@ -95,79 +83,6 @@ def worker_uid() -> int | None:
     return UID_BASE + 64 * (os.getpid() % 65536) + next(_uid_counter) % 64
 
 
-@functools.cache
-def _numpy_dir() -> str:
-    """numpy's package folder, found without importing numpy (the grader may not have yet)."""
-    found = importlib.util.find_spec("numpy")
-    if found is None or found.origin is None:
-        raise IsolationUnavailable("numpy is not installed")
-    return os.path.dirname(os.path.realpath(found.origin))
-
-
-def numpy_site() -> str:
-    """The site-packages folder numpy is installed in (the only one the worker puts on sys.path)."""
-    return os.path.dirname(_numpy_dir())
-
-
-def python_roots() -> list[str]:
-    """Directories the worker needs to run Python and import numpy."""
-    roots = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), numpy_site()]
-    unique: list[str] = []
-    for root in sorted(set(roots), key=len):
-        if not any(root.startswith(kept + os.sep) for kept in unique):
-            unique.append(root)
-    return unique
-
-
-def _blocked_ancestor(path: str) -> str | None:
-    """The topmost ancestor of `path` that "others" cannot enter, if any."""
-    parts = Path(path).parts
-    for i in range(2, len(parts) + 1):
-        candidate = os.path.join(*parts[:i])
-        if not os.stat(candidate).st_mode & stat.S_IXOTH:
-            return candidate
-    return None
-
-
-def numpy_dirs() -> list[str]:
-    """numpy's package folder and, for wheels, the folder of its bundled libraries."""
-    numpy_dir = _numpy_dir()
-    extras = (numpy_dir + ".libs", os.path.join(numpy_site(), "numpy.libs"))
-    return [numpy_dir] + sorted({e for e in extras if os.path.isdir(e)})
-
-
-def project_root() -> str | None:
-    """The source tree the grader runs from (holding reference/ and solutions/), if any."""
-    root = str(Path(__file__).resolve().parents[2])
-    needed = python_roots() + [tempfile.gettempdir()]
-    if root == "/" or any(p == root or p.startswith(root + os.sep) for p in needed):
-        return None
-    return root
-
-
-def contain_plan(uid: int | None) -> dict[str, Any]:
-    """Mounts a root-started worker makes in its own mount namespace before dropping to `uid`.
-
-    In order: stage the Python install folders that uid cannot reach and numpy; mount an
-    empty tmpfs over each folder that "others" cannot enter (e.g. /root) and move the
-    install back; empty numpy's site-packages and move numpy back (so `reference` or
-    `grader` installed beside it stay out of reach); hide the project tree. `required` says
-    whether the worker can run without these mounts (it can when nothing is blocked).
-    """
-    if uid is None:
-        return {}
-    blocked = [r for r in python_roots() if _blocked_ancestor(r)]
-    stage = blocked + numpy_dirs()
-    closed = sorted({a for r in blocked if (a := _blocked_ancestor(r)) is not None})
-    ops: list[list[Any]] = [["tmpfs", a] for a in closed]
-    ops += [["move", i, path] for i, path in enumerate(blocked)]
-    ops += [["tmpfs", numpy_site()]]
-    ops += [["move", len(blocked) + i, path] for i, path in enumerate(numpy_dirs())]
-    if (project := project_root()) is not None:
-        ops.append(["tmpfs", project])
-    return {"stage": stage, "ops": ops, "required": bool(blocked)}
-
-
 def build_plan(
     level: Isolation,
     python: str,
@@ -178,49 +93,74 @@ def build_plan(
 ) -> LaunchPlan:
     """The command line that starts the worker at `level` (the script's config is appended).
 
-    `run_dir` holds the submission's modules; the worker imports them from there. Under
-    bwrap it is bound read-only at `SANDBOX_MODULES` (a bind of the folder, so modules
-    copied in after the start are seen too) and the working directory is a tmpfs of
-    `scratch_bytes`: student code can write scratch files but cannot fill the disk or
-    alter the modules. At the other levels `run_dir` is also the working directory.
+    `support_dir` holds the worker's code, `run_dir` the submission's modules (recopied on
+    every start; more may be copied in after the start). The worker sees the tree of
+    `layout.py` at every level that can build it: bwrap builds it; at unshare the worker
+    builds it in its own namespaces (required: unshare promises it); at rlimits a root
+    worker builds it when the machine allows a mount namespace and otherwise runs in the
+    host's tree as its own uid. Then `config["paths"]` says where the worker finds
+    "support", "modules" and "run": the view's paths, or the host's when it has no root of
+    its own.
     """
     script_rel = os.path.join("grader", "sandbox", "worker_main.py")
+    view_paths = {"support": layout.SUPPORT, "modules": layout.MODULES, "run": layout.RUN}
+    host_paths = {"support": str(support_dir), "modules": str(run_dir), "run": str(run_dir)}
+    config: dict[str, Any] = {"drop_uid": uid, "paths": view_paths, "files": "own root"}
     if level is Isolation.BWRAP:
-        args = _bwrap_args(support_dir, run_dir, uid, scratch_bytes)
-        argv = ["bwrap", *args, python, "-I", "-S"]
-        script = os.path.join(SANDBOX_SUPPORT, script_rel)
-        return LaunchPlan(argv, SANDBOX_RUN, SANDBOX_MODULES, script, uid)
+        argv = ["bwrap", *_bwrap_args(support_dir, run_dir, uid, scratch_bytes)]
+        script = os.path.join(layout.SUPPORT, script_rel)
+        return LaunchPlan([*argv, python, "-I", "-S"], script, config)
+    config["files"] = "visible"  # until the worker has built its own root
     prefix: list[str] = []
     if level is Isolation.UNSHARE:
-        user = [] if os.geteuid() == 0 else ["-U", "-r"]
+        user = [] if uid is not None or os.geteuid() == 0 else ["-U", "-r"]
         prefix = ["unshare", *user, "-n", "--pid", "--fork", "--kill-child"]
+    if level is Isolation.UNSHARE or uid is not None:
+        config["new_root"] = {
+            **layout.view().to_config(),
+            "root": str(support_dir.parent / "root"),
+            "binds": [[str(support_dir), layout.SUPPORT], [str(run_dir), layout.MODULES]],
+            "run": layout.RUN,
+            "scratch_bytes": scratch_bytes,
+            "proc": level is Isolation.UNSHARE,
+            "required": level is Isolation.UNSHARE,
+        }
+        config["host_paths"] = host_paths
+        config["unreachable"] = [r for r in layout.python_roots() if layout.blocked_ancestor(r)]
+    else:
+        config["paths"] = host_paths
+    if level is Isolation.RLIMITS:  # should the worker have no root of its own
+        read = [*layout.readable(layout.view()), str(support_dir)]
+        write = [str(run_dir), *(f"/dev/{name}" for name in layout.DEVICES)]
+        config["landlock"] = {"read": read, "write": write}
     script = str(support_dir / script_rel)
     argv = [*prefix, python, "-I", "-S"]  # -S: no site, so no .pth finders (editable installs)
-    return LaunchPlan(argv, str(run_dir), str(run_dir), script, uid, contain_plan(uid))
+    return LaunchPlan(argv, script, config)
 
 
 def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None, scratch: int) -> list[str]:
+    """bubblewrap's arguments for the tree of `layout.py`."""
     if uid is None:
         args = ["--unshare-all"]
     else:  # root: no user namespace, so that the worker can setuid to a real uid
         args = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
         args += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    args += ["--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = "/" + name
-        if os.path.islink(path):
-            args += ["--symlink", os.readlink(path), path]
-        elif os.path.isdir(path):
-            args += ["--ro-bind", path, path]
+    args += ["--die-with-parent", "--new-session"]
+    view = layout.view()
+    for path, link in view.system:
+        args += ["--ro-bind", path, path] if link is None else ["--symlink", link, path]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for root in python_roots():
+    for root in view.python:
         args += _mkdirs(root) + ["--ro-bind", root, root]
-    args += _hide_site_packages()
-    args += _mkdirs(SANDBOX_SUPPORT) + ["--ro-bind", str(support_dir), SANDBOX_SUPPORT]
-    args += ["--ro-bind", str(run_dir), SANDBOX_MODULES]
-    args += ["--perms", "0777", "--size", str(scratch), "--tmpfs", SANDBOX_RUN]
-    args += ["--chdir", SANDBOX_RUN]
+    for site in view.emptied:
+        args += ["--tmpfs", site]
+    for path in view.numpy:
+        args += ["--ro-bind", path, path]
+    args += _mkdirs(layout.SUPPORT) + ["--ro-bind", str(support_dir), layout.SUPPORT]
+    args += ["--ro-bind", str(run_dir), layout.MODULES]
+    args += ["--perms", "0777", "--size", str(scratch), "--tmpfs", layout.RUN]
+    args += ["--chdir", layout.RUN]
     return args
 
 
@@ -230,24 +170,6 @@ def _mkdirs(path: str) -> list[str]:
     parts = Path(path).parts
     for i in range(2, len(parts)):
         args += ["--perms", "0755", "--dir", os.path.join(*parts[:i])]
-    return args
-
-
-def _hide_site_packages() -> list[str]:
-    """Empty every site-packages on sys.path, then bind numpy (and its libs) back.
-
-    So `reference`, `grader` or anything else installed beside numpy stays invisible.
-    """
-    sites = {
-        os.path.realpath(p)
-        for p in sys.path
-        if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)
-    }
-    args: list[str] = []
-    for site in sorted(sites | {numpy_site()}):
-        args += ["--tmpfs", site]
-    for path in numpy_dirs():
-        args += ["--ro-bind", path, path]
     return args
 
 

@@ -34,12 +34,15 @@ from types import ModuleType
 from typing import Any
 
 from grader.sandbox import isolation as iso
+from grader.sandbox import layout
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
 from grader.threads import ONE_BLAS_THREAD
 
 SUPPORT_FILES = {
     "grader/codec.py": Path(__file__).parents[1] / "codec.py",
     "grader/sandbox/callables.py": Path(__file__).with_name("callables.py"),
+    "grader/sandbox/landlock.py": Path(__file__).with_name("landlock.py"),
+    "grader/sandbox/newroot.py": Path(__file__).with_name("newroot.py"),
     "grader/sandbox/protocol.py": Path(__file__).with_name("protocol.py"),
     "grader/sandbox/worker_main.py": Path(__file__).with_name("worker_main.py"),
     "grader/__init__.py": None,
@@ -47,6 +50,11 @@ SUPPORT_FILES = {
 }
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_BLAS_THREAD}
 PING_SECONDS = 5.0
+FILE_HIDING = {
+    "own root": "a root of its own: nothing but Python, numpy and the submission",
+    "landlock": "Landlock: no file outside Python, numpy and the submission",
+    "visible": "every file its uid can read",
+}
 
 
 @functools.cache
@@ -131,6 +139,7 @@ class Worker:
         else:
             self.isolation = iso.Isolation(isolation) if _probing else iso.require(isolation)
         self.uid = iso.worker_uid()  # the uid student code runs as (None: the grader's)
+        self.files = "visible"  # what hides the machine's files from it: see FILE_HIDING
         self.startup_s = 0.0  # wall time of the last start
         self.starts = 0
         self._root = Path(tempfile.mkdtemp(prefix="gradeformer-"))
@@ -237,18 +246,16 @@ class Worker:
             self.uid,
             self.limits.scratch_bytes,
         )
+        self._empty_root_dir()
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
         flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
         out = os.open(self._root / "output", flags, 0o600)
         config = {
+            **plan.config,
             "request_fd": req_r,
             "result_fd": res_w,
-            "run_dir": plan.run_dir,
-            "modules_dir": plan.modules_dir,
-            "numpy_site": iso.numpy_site(),
-            "drop_uid": plan.drop_uid,
-            "contain": {**plan.contain, "dir": str(self._stage_dir())} if plan.contain else {},
+            "numpy_site": layout.numpy_site(),
             "limits": self._limit_config(),
         }
         try:
@@ -258,7 +265,7 @@ class Worker:
                 stdout=out,
                 stderr=out,
                 pass_fds=(req_r, res_w),
-                env={**ENV, "HOME": plan.run_dir},
+                env=ENV,
                 cwd=run_dir,
                 start_new_session=True,
             )
@@ -281,6 +288,8 @@ class Worker:
         if not isinstance(ready, dict) or ready.get("op") != "ready":
             self._stop()
             raise WorkerError("the worker did not say ready")
+        if ready.get("files") in FILE_HIDING:
+            self.files = ready["files"]
         self._take_output()
         self.starts += 1
         self.startup_s = time.monotonic() - self._began
@@ -475,12 +484,11 @@ class Worker:
                 os.chown(target, self.uid, self.uid)
                 target.chmod(0o600)
 
-    def _stage_dir(self) -> Path:
-        """An empty folder where the worker stages its bind mounts (see worker_main._contain)."""
-        stage = self._root / "stage"
-        shutil.rmtree(stage, ignore_errors=True)
-        stage.mkdir(mode=0o700)
-        return stage
+    def _empty_root_dir(self) -> None:
+        """The empty folder on which the worker may build its own root (see newroot.py)."""
+        root = self._root / "root"
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(mode=0o700)
 
     def _kill_group(self) -> None:
         proc = self._proc  # read once: `kill` may run in another thread

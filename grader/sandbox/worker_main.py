@@ -1,10 +1,11 @@
 """The script that runs inside the worker process: it imports and calls student code.
 
-Started by `grader.sandbox.worker.Worker` as ``python -I worker_main.py CONFIG_JSON`` from
-a copy of the grader's codec, protocol and callables (the project itself is not visible
-under bubblewrap). In order, it: drops to an unprivileged uid when told to, sets its
-resource limits (hard = soft, so student code cannot raise them), imports numpy, says
-"ready", then answers requests until the request pipe closes.
+Started by `grader.sandbox.worker.Worker` as ``python -I -S worker_main.py CONFIG_JSON``
+from a copy of the grader's codec, protocol, callables and newroot (the project itself is
+not visible to the worker). In order, it: builds its own root when told to (newroot.py),
+drops to an unprivileged uid or gives up its capabilities, sets its resource limits
+(hard = soft, so student code cannot raise them), imports numpy, says "ready" (and whether
+it has a root of its own), then answers requests until the request pipe closes.
 
 Every request is one frame on the request fd; every response one frame on the result fd.
 Responses carry data only (a value or an error description), never a verdict: the
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import math
@@ -34,27 +37,29 @@ def main() -> None:
     config = json.loads(sys.argv[1])
     if os.getpid() == 1:
         _run_under_init()
-    if config.get("drop_uid") is not None:
-        if config.get("contain"):
-            _contain(config["contain"])
-        _drop_privileges(int(config["drop_uid"]))
+    paths, files, numpy_site, hide_files = _confine(config)
+    sys.path.insert(0, paths["support"])
+    os.environ["HOME"] = paths["run"]
     _set_limits(config["limits"])
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # exceeding the file size limit kills
     sys.dont_write_bytecode = True  # the run folder holds the submission's files only
-    sys.path.insert(0, SUPPORT_ROOT)
-    sys.path.append(config["numpy_site"])  # started with -S: no other site-packages
+    sys.path.append(numpy_site)  # started with -S: no other site-packages
     import numpy  # noqa: F401  (imported once, before any student code)
 
     from grader.codec import CodecError, decode, encode
     from grader.sandbox.protocol import PipeClosed, read_frame, write_frame
 
-    sys.path.insert(1, config["modules_dir"])  # after SUPPORT_ROOT: no module shadows ours
+    sys.path.insert(1, paths["modules"])  # after the support folder: no module shadows ours
+    if hide_files is not None:
+        hide_files()
+        files = "landlock"
 
     request_fd, result_fd = config["request_fd"], config["result_fd"]
     for fd in (request_fd, result_fd):
         os.set_inheritable(fd, False)
-    write_frame(result_fd, encode({"op": "ready", "uid": os.getuid()}))
-    handler = _Handler(config["modules_dir"], config["limits"], CodecError, encode)
+    ready = {"op": "ready", "uid": os.getuid(), "files": files}
+    write_frame(result_fd, encode(ready))
+    handler = _Handler(paths["modules"], config["limits"], CodecError, encode)
     streams = sys.stdout, sys.stderr
     while True:
         try:
@@ -89,41 +94,52 @@ def _run_under_init() -> None:
             os._exit(128 - code if code < 0 else code)
 
 
-def _contain(plan: dict[str, Any]) -> None:
-    """Make the mounts of `isolation.contain_plan` in a private mount namespace (as root).
+def _confine(config: dict[str, Any]) -> tuple[dict[str, str], str, str, Any]:
+    """Before any student code: the worker's own root, then the uid change or the end of
+    its capabilities (see newroot.py); with no root of its own, a Landlock rule set to
+    apply once numpy is loaded (see landlock.py).
 
-    Failing is fatal only when `plan["required"]` (the Python install is unreachable
-    without them); otherwise the worker runs without this extra hiding, e.g. in a
-    container that forbids mount namespaces.
+    Returns where the worker's folders are, what hides the machine's files ("own root",
+    or "visible" until Landlock applies), where numpy's site-packages is reached, and the
+    call that applies the Landlock rule set (None: no Landlock).
     """
-    import ctypes
+    newroot = _support_module("newroot")
+    plan, uid = config.get("new_root"), config.get("drop_uid")
+    paths, files, hide_files = config["paths"], config["files"], None
+    handles: dict[str, str] = {}
+    if plan is not None:
+        try:
+            newroot.enter(plan)
+            files = "own root"
+        except OSError as exc:
+            if plan["required"]:
+                raise SystemExit(f"cannot build the worker's own root: {exc}") from exc
+            paths = config["host_paths"]
+            handles = newroot.reach_through(config["unreachable"]) if uid is not None else {}
+    if files != "own root" and "landlock" in config:
+        landlock, allowed = _support_module("landlock"), config["landlock"]
+        ruleset = landlock.prepare(allowed["read"], allowed["write"])
+        if ruleset is not None:
+            hide_files = functools.partial(landlock.restrict, ruleset)
+    if uid is not None:
+        _drop_privileges(int(uid))
+        newroot.no_new_privileges()
+        newroot.after_uid_change(handles)
+    elif plan is not None:
+        newroot.drop_capabilities()
+    return paths, files, newroot.through(config["numpy_site"], handles), hide_files
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    clone_newns, ms_rec, ms_private, ms_bind, ms_move = 0x20000, 0x4000, 1 << 18, 4096, 8192
 
-    def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
-        args = [a.encode() if a is not None else None for a in (source, target, fstype)]
-        if libc.mount(*args, flags, data.encode() if data else None) != 0:
-            raise OSError(ctypes.get_errno(), f"mount {source} on {target}")
-
-    try:
-        if libc.unshare(clone_newns) != 0:
-            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
-        mount("none", "/", None, ms_rec | ms_private, None)
-        staged = []
-        for i, path in enumerate(plan["stage"]):
-            staged.append(os.path.join(plan["dir"], str(i)))
-            os.mkdir(staged[-1])
-            mount(path, staged[-1], None, ms_bind | ms_rec, None)
-        for op in plan["ops"]:
-            if op[0] == "tmpfs":
-                mount("tmpfs", op[1], "tmpfs", 0, "mode=0755")
-            else:
-                os.makedirs(op[2], exist_ok=True)
-                mount(staged[op[1]], op[2], None, ms_move, None)
-    except OSError as exc:
-        if plan["required"]:
-            raise SystemExit(f"{exc.strerror}: {exc.filename or exc}") from exc
+def _support_module(name: str) -> Any:
+    """grader/sandbox/NAME.py of the worker's code, loaded by path: importing the `grader`
+    package from the host's support folder would leave it pointing at a folder the new
+    root no longer has."""
+    path = os.path.join(SUPPORT_ROOT, "grader", "sandbox", name + ".py")
+    spec = importlib.util.spec_from_file_location("gradeformer_" + name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _drop_privileges(uid: int) -> None:
