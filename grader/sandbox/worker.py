@@ -23,7 +23,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -36,6 +35,7 @@ from typing import Any
 from grader.sandbox import isolation as iso
 from grader.sandbox import layout
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
+from grader.sandbox.reaper import REAPER, kill_all
 from grader.threads import ONE_BLAS_THREAD
 
 SUPPORT_FILES = {
@@ -142,7 +142,7 @@ class Worker:
         self.files = "visible"  # what hides the machine's files from it: see FILE_HIDING
         self.startup_s = 0.0  # wall time of the last start
         self.starts = 0
-        self._root = Path(tempfile.mkdtemp(prefix="gradeformer-"))
+        self._root = REAPER.new_folder()
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._root, ignore_errors=True)
         self._proc: subprocess.Popen[bytes] | None = None
         self._fds: dict[str, int] = {}
@@ -272,6 +272,7 @@ class Worker:
         finally:
             os.close(req_r)
             os.close(res_w)
+        REAPER.adopt(self._proc.pid)
         self._fds = {"request": req_w, "result": res_r, "output": out}
         with contextlib.suppress(AttributeError, OSError):  # Linux >= 5.3; else poll the pipe
             self._fds["pidfd"] = os.pidfd_open(self._proc.pid)
@@ -501,8 +502,11 @@ class Worker:
     def _stop(self) -> None:
         self._launched = False
         if self._proc is not None:
+            left = REAPER.descendants(self._proc.pid)
             self._kill_group()
+            kill_all(left)
             self._proc.wait()
+            REAPER.bury(self._proc.pid, self.uid)
             self._proc = None
         for fd in self._fds.values():
             os.close(fd)
