@@ -27,6 +27,7 @@ import resource
 import signal
 import sys
 import traceback
+import warnings
 from typing import Any
 
 SUPPORT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -244,7 +245,9 @@ class _Handler:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, self.limits["cpu_total_seconds"]))
         try:
             try:
-                value = function(*request["args"], **request["kwargs"])
+                with warnings.catch_warnings():  # each call shows its own warnings, once each,
+                    warnings.simplefilter("default")  # whichever worker ran what before it
+                    value = function(*request["args"], **request["kwargs"])
             finally:
                 self._restore_builtins()
         except NotImplementedError as exc:
