@@ -8,12 +8,14 @@ Exit codes (every command):
   1  done, but the result falls short (`check` with a failing check, `grade --fail-under`,
      `validate` with a problem)
   2  usage or input error (bad option, missing submission, malformed exercise spec)
+  143  stopped by SIGTERM (workers stopped, their temporary folders removed)
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import signal
 
 import click
 
@@ -55,4 +57,10 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point."""
     use_one_blas_thread()
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="gradeformer")
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the command as an error would, so workers and their folders are removed."""
+    raise SystemExit(128 + signum)

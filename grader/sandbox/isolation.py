@@ -112,9 +112,13 @@ def build_plan(
         return LaunchPlan([*argv, python, "-I", "-S"], script, config)
     config["files"] = "visible"  # until the worker has built its own root
     prefix: list[str] = []
-    if level is Isolation.UNSHARE:
+    if level is Isolation.UNSHARE:  # killed with the grader: setpriv, then --kill-child
         user = [] if uid is not None or os.geteuid() == 0 else ["-U", "-r"]
         prefix = ["unshare", *user, "-n", "--pid", "--fork", "--kill-child"]
+        if shutil.which("setpriv"):
+            prefix = ["setpriv", "--pdeathsig", "KILL", *prefix]
+    elif sys.platform.startswith("linux"):
+        config["die_with"] = os.getpid()
     if level is Isolation.UNSHARE or uid is not None:
         config["new_root"] = {
             **layout.view().to_config(),

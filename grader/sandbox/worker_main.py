@@ -39,6 +39,8 @@ def main() -> None:
     if os.getpid() == 1:
         _run_under_init()
     paths, files, numpy_site, hide_files = _confine(config)
+    if config.get("die_with") is not None:
+        _die_with(int(config["die_with"]))
     sys.path.insert(0, paths["support"])
     os.environ["HOME"] = paths["run"]
     _set_limits(config["limits"])
@@ -75,6 +77,16 @@ def main() -> None:
             except (OSError, ValueError):  # closed by student code: its output is lost
                 pass
         write_frame(result_fd, response)
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when the grader that started this worker dies, even by SIGKILL (set after
+    the uid change, which clears it); if it already has, end now."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _run_under_init() -> None:
