@@ -165,6 +165,10 @@ def after_uid_change(handles: dict[str, str]) -> None:
         return
     _check(_libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
     sys.path[:] = [through(path, handles) for path in sys.path]
+    for module in list(sys.modules.values()):  # packages already imported (importlib, ...)
+        search = getattr(module, "__path__", None)
+        if isinstance(search, list):
+            search[:] = [through(path, handles) for path in search]
 
 
 def through(path: str, handles: dict[str, str]) -> str:

@@ -315,7 +315,8 @@ def test_a_worker_that_cannot_start_costs_the_call_not_the_grader(
     with Worker(modules, Limits(memory_bytes=8 * 2**20), isolation=Isolation.RLIMITS) as w:
         out = _call(w, "divide", 1, 2)
     assert out.error_kind == "exited" and out.message.startswith("the worker did not start: ")
-    assert "memory" in out.message.lower()  # 8 MiB of address space cannot import numpy
+    message = out.message.lower()  # 8 MiB of address space cannot import numpy:
+    assert "memory" in message or "failed to map segment" in message  # a MemoryError or dlopen's
 
 
 def test_as_root_each_worker_gets_its_own_uid(modules: dict[str, Path]) -> None:
