@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import CallOutcome, Isolation, Limits, Worker
+from grader.sandbox import CallOutcome, Isolation, Limits, Worker, landlock
 from grader.sandbox import isolation as iso
-from grader.sandbox import landlock
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 PROJECT = Path(__file__).resolve().parents[2]
