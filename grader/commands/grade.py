@@ -72,6 +72,15 @@ def isolation_or_fail(level: str | None) -> object:
         raise InputError(f"cannot isolate student code: {exc}") from None
 
 
+def warn_if_uncontained(level: str) -> None:
+    """Say, on stderr, when student code was not contained (see `uncontained_warning`)."""
+    from grader.sandbox.isolation import uncontained_warning
+
+    warning = uncontained_warning(level)
+    if warning:
+        click.echo(warning, err=True)
+
+
 def submission_workers(jobs: int | None) -> int:
     """Workers for one submission: `jobs`, else two when two cores are free to us."""
     if jobs:
@@ -240,6 +249,7 @@ def _grade_one(
         )  # fmt: skip
     if not (result.error and fmt == "terminal" and out is None):  # else: said once below
         _write(result, fmt, out, timings)
+    warn_if_uncontained(result.isolation)
     if result.error:
         raise InputError(result.error)
     return result.percent
@@ -279,6 +289,7 @@ def _grade_class(
     scheduler: str | None,
 ) -> float:
     from grader.batch import BatchError, grade_class
+    from grader.sandbox.isolation import detect_isolation
 
     if out is None:
         raise click.UsageError("grading a class needs --out DIR (one result file per student)")
@@ -292,5 +303,6 @@ def _grade_class(
     except BatchError as exc:
         raise InputError(str(exc)) from None
     click.echo(summary.describe())
+    warn_if_uncontained(getattr(iso, "value", None) or detect_isolation().value)
     click.echo(f"results in {out} · next: gradeformer report {out} --out report/")
     return summary.mean_percent

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import layout
+from grader.sandbox import landlock, layout
 
 UID_BASE = 1_500_000_000  # far above any account's uid; 2**22 uids from here are ours
 _uid_counter = itertools.count()
@@ -255,6 +255,17 @@ def detect_isolation() -> Isolation:
         if probe(level) is None:
             return level
     raise IsolationUnavailable(f"no isolation level works here: {probe(Isolation.RLIMITS)}")
+
+
+def uncontained_warning(level: Isolation | str) -> str | None:
+    """The one line to print when student code graded at `level` can read this user's
+    files and use the network (rlimits with no Landlock: macOS, old kernels), else None."""
+    if Isolation(level) is not Isolation.RLIMITS or landlock.abi() > 0:
+        return None
+    return (
+        "warning: isolation rlimits: student code can read every file this user can, and "
+        "use the network (no namespaces or Landlock here); --isolation bwrap refuses to grade"
+    )
 
 
 def require(level: Isolation | str | None) -> Isolation:

@@ -23,6 +23,7 @@ import ctypes
 import os
 import stat
 import struct
+import sys
 
 CREATE_RULESET, ADD_RULE, RESTRICT_SELF = 444, 445, 446  # the same on every architecture
 RULESET_VERSION, RULE_PATH_BENEATH = 1, 1
@@ -39,6 +40,8 @@ _libc.syscall.restype = ctypes.c_long
 
 def abi() -> int:
     """The Landlock ABI version of this kernel; 0 when Landlock is missing or disabled."""
+    if not sys.platform.startswith("linux"):
+        return 0
     version = _libc.syscall(CREATE_RULESET, None, ctypes.c_size_t(0), RULESET_VERSION)
     return max(int(version), 0)
 

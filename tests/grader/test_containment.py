@@ -1,0 +1,118 @@
+"""Nothing outlives grading, and the user is told when nothing contains student code.
+
+The processes and folders a worker leaves behind when the grader stops (SIGTERM), dies
+(SIGKILL) or simply finishes; and the one-line warning where rlimits hide nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+from grader.sandbox import isolation, landlock
+from grader.sandbox.reaper import FOLDER_PREFIX, sweep_stale_folders
+
+ROOT = Path(__file__).resolve().parents[2]
+SLOW = ROOT / "tests" / "adversarial" / "submissions" / "sleep_past_timeout"
+LEVELS = [level for level in isolation.Isolation if isolation.probe(level) is None]
+
+
+def _folders_of(pid: int) -> list[Path]:
+    return sorted(Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}{pid}-*"))
+
+
+def _workers_of(pid: int) -> list[int]:
+    """Live worker processes whose folder was made by grader process `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"{FOLDER_PREFIX}{pid}-".encode() in cmdline and b"worker_main" in cmdline:
+            found.append(int(entry))
+    return found
+
+
+def _grade_slowly(level: isolation.Isolation) -> subprocess.Popen[bytes]:
+    """`gradeformer grade` on a softmax that sleeps past its timeout; returns once its
+    workers are running student code."""
+    command = [sys.executable, "-c", "from grader.cli import main; main()"]
+    command += ["grade", str(SLOW), "--exercise", "softmax"]
+    command += ["--exercises", str(ROOT / "exercises"), "--isolation", level.value]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while not _workers_of(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # past start-up: the call is in the student's sleep
+    assert _workers_of(proc.pid), "no worker started"
+    return proc
+
+
+def _gone(find: object, pid: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while find(pid) and time.monotonic() < deadline:  # type: ignore[operator]
+        time.sleep(0.1)
+    return not find(pid)  # type: ignore[operator]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("level", LEVELS, ids=lambda level: level.value)
+def test_sigterm_stops_workers_and_removes_their_folders(level: isolation.Isolation) -> None:
+    proc = _grade_slowly(level)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert _gone(_workers_of, proc.pid) and _folders_of(proc.pid) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("level", LEVELS, ids=lambda level: level.value)
+def test_workers_die_with_a_killed_grader_and_the_next_run_removes_folders(
+    level: isolation.Isolation,
+) -> None:
+    proc = _grade_slowly(level)
+    proc.kill()
+    proc.wait(timeout=30)
+    assert _gone(_workers_of, proc.pid), "a worker outlived its SIGKILLed grader"
+    assert _folders_of(proc.pid), "SIGKILL should have left the folders for the next run"
+    assert sweep_stale_folders() >= 1
+    assert _folders_of(proc.pid) == []
+
+
+def test_sweeping_keeps_the_folders_of_live_processes(tmp_path: Path) -> None:
+    mine = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+    try:
+        sweep_stale_folders()
+        assert mine.is_dir()
+    finally:
+        mine.rmdir()
+
+
+def test_the_warning_names_what_is_not_contained_only_where_nothing_hides_files() -> None:
+    assert isolation.uncontained_warning("bwrap") is None
+    with mock.patch.object(landlock, "abi", return_value=7):
+        assert isolation.uncontained_warning("rlimits") is None
+    with mock.patch.object(landlock, "abi", return_value=0):
+        assert isolation.uncontained_warning("unshare") is None
+        warning = isolation.uncontained_warning("rlimits")
+    assert warning is not None and "read every file" in warning and "network" in warning
+
+
+def test_grade_prints_the_warning_once_on_stderr() -> None:
+    args = ["grade", str(ROOT / "solutions"), "--exercises", str(ROOT / "exercises")]
+    args += ["--exercise", "dot_product", "--isolation", "rlimits"]
+    with mock.patch.object(landlock, "abi", return_value=0):
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning: isolation rlimits") == 1
+    assert "warning" not in result.stdout
