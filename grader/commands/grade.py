@@ -81,6 +81,14 @@ def warn_if_uncontained(level: str) -> None:
         click.echo(warning, err=True)
 
 
+def also_private(paths: list[Path]) -> None:
+    """The exercises, the results and the submissions stay private to the worker where
+    only file modes can hide them (root, no namespaces, no Landlock: see protect.py)."""
+    from grader.sandbox import protect
+
+    protect.also_private(p.resolve() for p in paths)
+
+
 def submission_workers(jobs: int | None) -> int:
     """Workers for one submission: `jobs`, else two when two cores are free to us."""
     if jobs:
@@ -205,6 +213,7 @@ def command(
     if not path.exists():
         raise InputError(f"no submission at {path} (no such file or folder)")
     iso = isolation_or_fail(isolation)
+    also_private([p for p in (exercises_dir, out, path) if p is not None])
     class_likely = single is False or (single is None and looks_like_class(path))
     early = [] if class_likely else launch_workers(submission_workers(jobs), iso)
     try:

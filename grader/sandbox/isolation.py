@@ -262,6 +262,12 @@ def uncontained_warning(level: Isolation | str) -> str | None:
     files and use the network (rlimits with no Landlock: macOS, old kernels), else None."""
     if Isolation(level) is not Isolation.RLIMITS or landlock.abi() > 0:
         return None
+    if os.geteuid() == 0:
+        return (
+            "warning: isolation rlimits as root, no Landlock: student code can use the network "
+            "and read what other users can; the answer key, cache, exercises, results and "
+            "submissions were made unreadable to them (chmod o-rwx)"
+        )
     return (
         "warning: isolation rlimits: student code can read every file this user can, and "
         "use the network (no namespaces or Landlock here); --isolation bwrap refuses to grade"

@@ -33,7 +33,7 @@ from types import ModuleType
 from typing import Any
 
 from grader.sandbox import isolation as iso
-from grader.sandbox import layout
+from grader.sandbox import layout, protect
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
 from grader.sandbox.reaper import REAPER, kill_all
 from grader.threads import ONE_BLAS_THREAD
@@ -291,6 +291,8 @@ class Worker:
             raise WorkerError("the worker did not say ready")
         if ready.get("files") in FILE_HIDING:
             self.files = ready["files"]
+        if self.files == "visible" and self.uid is not None:  # before any student code runs
+            protect.close_to_others(protect.private_paths(), self._root)
         self._take_output()
         self.starts += 1
         self.startup_s = time.monotonic() - self._began

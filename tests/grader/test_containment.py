@@ -6,7 +6,9 @@ The processes and folders a worker leaves behind when the grader stops (SIGTERM)
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,3 +118,42 @@ def test_grade_prints_the_warning_once_on_stderr() -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr.count("warning: isolation rlimits") == 1
     assert "warning" not in result.stdout
+
+
+SIMULATED = sys.platform.startswith("linux") and os.uname().machine in ("x86_64", "aarch64")
+SNOOP = """
+import json, sys
+from pathlib import Path
+from grader.sandbox import Worker
+attack = Path(sys.argv[1]) / "tests/adversarial/submissions/read_secrets/softmax.py"
+with Worker({"softmax": attack}, isolation="rlimits") as worker:
+    seen = {p: worker.call("softmax", "snoop", kwargs={"project": p}).value for p in sys.argv[2:]}
+    print(json.dumps({"files": worker.files, "seen": seen}))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not SIMULATED, reason="simulates Docker: root, Linux")
+def test_as_root_without_namespaces_or_landlock_modes_hide_what_is_private() -> None:
+    """The last resort (protect.py): world-readable private folders are closed to the
+    worker's uid; a folder nobody named private stays readable, so the test can fail."""
+    folders = [Path(tempfile.mkdtemp(prefix="gf-modes-")) for _ in range(2)]
+    try:
+        for folder in folders:
+            solution = folder / "solutions" / "03_softmax" / "softmax.py"
+            solution.parent.mkdir(parents=True)
+            solution.write_text("def softmax(x): ...\n")
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        private, public = (str(f) for f in folders)
+        wrapper = [sys.executable, str(ROOT / "tests" / "tools" / "no_namespaces.py")]
+        command = [*wrapper, "--no-landlock", sys.executable, "-c", SNOOP, str(ROOT)]
+        env = {**os.environ, "GRADEFORMER_PRIVATE": private}
+        done = subprocess.run([*command, private, public], env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr.decode()
+        report = json.loads(done.stdout)
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder)
+    assert report["files"] == "visible"  # neither a root of its own nor Landlock
+    assert report["seen"][private]["read solution"] == "failed: PermissionError"
+    assert report["seen"][public]["read solution"].startswith("def softmax")
