@@ -150,3 +150,30 @@ def test_a_bwrap_run_regrades_what_an_unshare_run_graded(klass: Path, tmp_path: 
     assert done.stderr.startswith("isolation: bwrap · ")
     assert done.stdout.startswith("7 students graded · ")  # none "already done, skipped"
     assert set(isolations().values()) == {"bwrap"} and len(isolations()) == 6
+
+
+def _without_isolation(texts: dict[str, str]) -> dict[str, str]:
+    stripped = {}
+    for name, text in texts.items():
+        result = json.loads(text)
+        result.pop("isolation")
+        stripped[name] = json.dumps(result, ensure_ascii=False)
+    return stripped
+
+
+@pytest.mark.parametrize("level", ["bwrap", "unshare", "rlimits"])
+def test_every_level_gives_the_same_results_apart_from_isolation(
+    klass: Path, uninterrupted: dict[str, str], tmp_path: Path, level: str
+) -> None:
+    from grader.sandbox.isolation import Isolation, probe
+
+    reason = probe(Isolation(level))
+    if reason is not None:
+        pytest.skip(f"{level} is not available on this machine: {reason}")
+    out = tmp_path / "results"
+    subprocess.run(grade_command(klass, out, "--isolation", level), check=True, capture_output=True)
+    graded = canonical(out)
+    assert {json.loads(t)["isolation"] for t in graded.values() if not json.loads(t)["error"]} == {
+        level
+    }
+    assert _without_isolation(graded) == _without_isolation(uninterrupted)
