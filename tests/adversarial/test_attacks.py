@@ -59,9 +59,38 @@ def attack(level: Isolation, request: pytest.FixtureRequest) -> Iterator[Worker]
         "good": SUBMISSIONS / "good" / "softmax.py",
     }
     with Worker(modules, Limits(cpu_seconds=5), isolation=level) as worker:
+        observe(worker, request.node)
         yield worker
         after = worker.call("good", "softmax", kwargs={"x": X}, timeout=10.0)
         assert earns_credit(after), f"the next call failed after the attack: {after}"
+
+
+def observe(worker: Worker, node: pytest.Item) -> None:
+    """Record what each call of the attack module did, for the table of outcomes
+    (`tests/adversarial/outcomes.py`)."""
+    call = worker.call
+
+    def recorded(module: str, function: str, *args: object, **kwargs: object) -> CallOutcome:
+        out = call(module, function, *args, **kwargs)  # type: ignore[arg-type]
+        node.user_properties.append(("files", worker.files))
+        if module == "softmax":
+            node.user_properties.append(("observed", _summary(function, out)))
+        return out
+
+    worker.call = recorded  # type: ignore[method-assign]
+
+
+def _summary(function: str, out: CallOutcome) -> str:
+    if not out.ok:
+        return f"{function}: {out.error_kind}: {out.message or out.error_type}"[:110]
+    if function == "softmax":
+        return "softmax: CREDIT" if earns_credit(out) else "softmax: a value, no credit"
+    value = out.value
+    if isinstance(value, dict):  # what an attack could see: only what it could not reach
+        return f"{function}: " + ", ".join(f"{k}: {str(v)[:25]}" for k, v in value.items())
+    if isinstance(value, list):
+        return f"{function}: {len(value)} found"
+    return f"{function}: {str(value)[:60]}"
 
 
 def _softmax(worker: Worker, timeout: float = 10.0) -> CallOutcome:
@@ -267,7 +296,7 @@ def test_a_subprocess_that_outlives_the_worker(attack: Worker, level: Isolation)
     escaped = _processes_mentioning(marker, settle=5.0)
     for pid in escaped:  # end a leftover by id, so a failure here leaves nothing running
         os.kill(pid, signal.SIGKILL)
-    assert spawned.ok or attack.files == "landlock", spawned.message
+    assert spawned.ok, spawned.message
     assert escaped == []  # the PID namespace dies with the worker; at rlimits, the reaper
 
 

@@ -1,7 +1,6 @@
 """Attack: start a detached process (own session) that outlives the worker."""
 
 import subprocess
-import sys
 
 
 def softmax(x, axis=-1, temperature=1.0):
@@ -9,9 +8,8 @@ def softmax(x, axis=-1, temperature=1.0):
 
 
 def spawn(marker):
-    code = "import time; time.sleep(60)  # " + marker
     subprocess.Popen(
-        [sys.executable, "-c", code],
+        ["/bin/sh", "-c", "while :; do sleep 1; done  # " + marker],
         start_new_session=True,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
