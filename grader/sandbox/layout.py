@@ -45,6 +45,14 @@ def numpy_dir() -> str:
     return os.path.dirname(os.path.realpath(found.origin))
 
 
+def interpreter() -> str:
+    """This interpreter's path with its folder resolved (no "..", no symlinked folder, so it
+    exists in the view) but its own name kept (a virtual environment's python is a symlink
+    that must stay one, or the environment is lost)."""
+    folder, name = os.path.split(sys.executable)
+    return os.path.join(os.path.realpath(folder), name)
+
+
 def numpy_site() -> str:
     """The site-packages folder numpy is installed in (the only one the worker puts on sys.path)."""
     return os.path.dirname(numpy_dir())

@@ -240,7 +240,7 @@ class Worker:
         run_dir = self._fresh_run_dir()
         plan = iso.build_plan(
             self.isolation,
-            sys.executable,
+            layout.interpreter(),
             self._root / "support",
             run_dir,
             self.uid,

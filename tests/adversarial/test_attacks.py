@@ -187,8 +187,9 @@ def _files_hidden(worker: Worker) -> bool:
 def test_the_answer_key_and_project_files(attack: Worker, level: Isolation) -> None:
     out = attack.call("softmax", "softmax", kwargs={"x": X})
     seen = attack.call("softmax", "snoop", kwargs={"project": str(PROJECT)}).value
-    assert not earns_credit(out) and out.error_type == "ModuleNotFoundError"
-    assert seen["import reference"].startswith("failed")  # -S: no editable-install finders
+    # absent (its own root, or -S keeping editable-install finders off), or unreadable (Landlock)
+    assert not earns_credit(out) and out.error_type in ("ModuleNotFoundError", "PermissionError")
+    assert seen["import reference"].startswith("failed")
     if _files_hidden(attack):
         for key in ("import grader", "list project", "read solution", "read /etc/passwd"):
             assert seen[key].startswith("failed"), key
