@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from grader.cli import cli
 from grader.export.github import RESULT_FILE, workflow
-from grader.export.gradescope import build_autograder
+from grader.export.gradescope import PINNED, build_autograder
 from grader.spec import SOURCE_EXERCISES, load_exercises
 
 CHECKOUT = SOURCE_EXERCISES.parent
@@ -50,7 +54,7 @@ def run_autograder(root: Path, submission: Path, gradeformer: str) -> dict[str, 
     return json.loads((root / "results" / "results.json").read_text())  # type: ignore[no-any-return]
 
 
-def test_the_zip_ships_the_package_reference_and_exercises_but_no_solutions(
+def test_the_zip_ships_the_package_the_pinned_versions_and_the_solutions_apart(
     autograder: Path,
 ) -> None:
     source = autograder / "source"
@@ -60,9 +64,63 @@ def test_the_zip_ships_the_package_reference_and_exercises_but_no_solutions(
     package = source / "gradeformer"
     assert (package / "pyproject.toml").is_file() and (package / "reference").is_dir()
     assert (package / "exercises" / "03_softmax" / "misconceptions.py").is_file()
-    assert not (package / "solutions").exists()
-    assert not list(package.rglob("__pycache__"))
-    assert "--seed 5" in (source / "run_autograder").read_text()
+    assert not (package / "solutions").exists()  # not installed: only the self-test grades them
+    assert (source / "solutions" / "03_softmax" / "softmax.py").read_bytes() == (
+        SOLUTIONS / "03_softmax" / "softmax.py"
+    ).read_bytes()
+    assert not list(source.rglob("__pycache__"))
+    assert "--seed 5 " in (source / "run_autograder").read_text()
+    pins = (source / "constraints.txt").read_text().splitlines()
+    for name in PINNED:
+        assert f"{name}=={version(name)}" in pins
+    setup = (source / "setup.sh").read_text()
+    assert "--constraint" in setup and "constraints.txt" in setup
+    assert "chmod -R go-rwx" in setup
+    assert "--seed 5 " in setup and "--exercise softmax" in setup  # the self-test's
+    assert "--fail-under 100" in setup
+
+
+def test_setup_refuses_a_python_older_than_3_10(autograder: Path, tmp_path: Path) -> None:
+    old = tmp_path / "python3"
+    old.write_text("#!/bin/sh\necho 3.9\n")  # what `python3 -c ...` says on Python 3.9
+    old.chmod(0o755)
+    env = dict(os.environ, GRADEFORMER_PYTHON=str(old), GRADEFORMER_APT="skip")
+    env.update(GRADEFORMER_AUTOGRADER_ROOT=str(autograder), GRADEFORMER_VENV=str(tmp_path / "v"))
+    done = subprocess.run(
+        ["bash", str(autograder / "source" / "setup.sh")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "gradeformer needs Python 3.10 or newer" in done.stderr
+    assert "is Python 3.9" in done.stderr
+    assert not (tmp_path / "v").exists()  # it stopped before making anything
+
+
+def test_export_picks_and_prints_a_term_seed_unless_given(tmp_path: Path) -> None:
+    seeds = []
+    for name in ("a.zip", "b.zip"):
+        result = CliRunner().invoke(cli, ["export", "gradescope", "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        found = re.search(r"term seed: (\d+) \(hidden inputs differ from other terms; "
+                          r"pass --seed (\d+) to reproduce\)", result.output)  # fmt: skip
+        assert found and found[1] == found[2], result.output
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            for script in ("run_autograder", "setup.sh"):
+                assert f"--seed {found[1]} " in zf.read(script).decode()
+        seeds.append(found[1])
+    assert seeds[0] != seeds[1]  # a fresh seed each term (equal once in a million runs)
+    result = CliRunner().invoke(cli, ["export", "gradescope", "--out", str(tmp_path / "c.zip"),
+                                      "--seed", "77"])  # fmt: skip
+    assert result.exit_code == 0 and "term seed: 77\n" in result.output
+    assert "--seed 77 " in zipfile.ZipFile(tmp_path / "c.zip").read("run_autograder").decode()
+
+
+def test_export_refuses_an_unknown_exercise_before_writing(tmp_path: Path) -> None:
+    out = tmp_path / "autograder.zip"
+    result = CliRunner().invoke(
+        cli, ["export", "gradescope", "--out", str(out), "--seed", "1", "--exercise", "nope"]
+    )
+    assert result.exit_code == 2 and "nope" in result.output
+    assert not out.exists()
 
 
 @needs_cli
@@ -90,7 +148,38 @@ def test_run_autograder_still_writes_results_when_grading_fails(
     assert broken is not None
     results = run_autograder(autograder, tmp_path, broken)
     assert results["score"] == 0 and results["tests"] == []
-    assert "could not grade this submission (exit status 1)" in str(results["output"])
+    assert "could not grade this submission (exit status 1): no message" in str(results["output"])
+
+
+def test_a_crash_is_one_line_in_results_json_and_no_traceback_anywhere(
+    autograder: Path, tmp_path: Path
+) -> None:
+    crash = tmp_path / "gradeformer"
+    crash.write_text(
+        "#!/bin/sh\n"
+        "echo 'Traceback (most recent call last):' >&2\n"
+        "echo '  File \"/opt/gradeformer/grader/engine.py\", line 1' >&2\n"
+        "echo 'RuntimeError: the \"cache\" is \\ broken' >&2\n"
+        "echo >&2\n"
+        "exit 1\n"
+    )
+    crash.chmod(0o755)
+    env = dict(os.environ, GRADEFORMER_AUTOGRADER_ROOT=str(autograder), GRADEFORMER_BIN=str(crash))
+    env["GRADEFORMER_SUBMISSION"] = str(tmp_path)
+    done = subprocess.run(
+        [str(autograder / "source" / "run_autograder")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    text = (autograder / "results" / "results.json").read_text()
+    output = json.loads(text)["output"]
+    assert output.startswith(
+        "gradeformer could not grade this submission (exit status 1): "
+        "RuntimeError: the cache is  broken. "
+    )
+    assert "\n" not in output
+    assert "Traceback" not in text + done.stdout + done.stderr
+    log = (autograder / "results" / "gradeformer-stderr.log").read_text()
+    assert log.startswith("Traceback")  # the whole of it is kept for the instructor
 
 
 def test_workflow_checks_on_push_and_uploads_the_json_result() -> None:
