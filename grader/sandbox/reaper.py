@@ -38,9 +38,14 @@ class Reaper:
 
     def __init__(self) -> None:
         self._workers: set[int] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # held from a worker's launch until it is adopted
         self._subreaper = False
         self._swept = False
+
+    def launching(self) -> threading.RLock:
+        """Hold this around starting a worker and `adopt`ing it: until it is adopted, a
+        new worker looks like an orphan to `bury` in another thread."""
+        return self._lock
 
     def adopt(self, pid: int) -> None:
         """A worker process has started: from now on its orphans come to us."""
@@ -75,10 +80,12 @@ class Reaper:
     def bury(self, pid: int, uid: int | None) -> None:
         """Kill what the stopped worker `pid` left running (see the module docstring).
         Call it with the worker's descendants already killed or found (`descendants`)."""
-        with self._lock:
+        with self._lock:  # no worker is being launched while we look for orphans
             self._workers.discard(pid)
-            live = set(self._workers)
-        me, session = os.getpid(), os.getsid(0)
+            self._kill_leftovers(uid)
+
+    def _kill_leftovers(self, uid: int | None) -> None:
+        live, me, session = set(self._workers), os.getpid(), os.getsid(0)
         for _ in range(ROUNDS):
             table = _process_table()
             doomed = [

@@ -258,20 +258,21 @@ class Worker:
             "limits": self._limit_config(),
         }
         try:
-            self._proc = subprocess.Popen(
-                [*plan.argv, plan.script, json.dumps(config)],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=out,
-                pass_fds=(req_r, res_w),
-                env=ENV,
-                cwd=run_dir,
-                start_new_session=True,
-            )
+            with REAPER.launching():
+                self._proc = subprocess.Popen(
+                    [*plan.argv, plan.script, json.dumps(config)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=out,
+                    pass_fds=(req_r, res_w),
+                    env=ENV,
+                    cwd=run_dir,
+                    start_new_session=True,
+                )
+                REAPER.adopt(self._proc.pid)
         finally:
             os.close(req_r)
             os.close(res_w)
-        REAPER.adopt(self._proc.pid)
         self._fds = {"request": req_w, "result": res_r, "output": out}
         with contextlib.suppress(AttributeError, OSError):  # Linux >= 5.3; else poll the pipe
             self._fds["pidfd"] = os.pidfd_open(self._proc.pid)

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -157,3 +158,25 @@ def test_as_root_without_namespaces_or_landlock_modes_hide_what_is_private() -> 
     assert report["files"] == "visible"  # neither a root of its own nor Landlock
     assert report["seen"][private]["read solution"] == "failed: PermissionError"
     assert report["seen"][public]["read solution"].startswith("def softmax")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_being_launched_is_not_taken_for_an_orphan() -> None:
+    """`bury` in one thread must not kill a process another thread is launching (in a new
+    session, like a worker) before it is adopted."""
+    from grader.sandbox.reaper import REAPER
+
+    with REAPER.launching():
+        proc = subprocess.Popen(["sleep", "30"], start_new_session=True)
+        buried = threading.Thread(target=REAPER.bury, args=(999_999_999, None))
+        buried.start()
+        time.sleep(0.2)  # bury waits for the launch to finish
+        assert proc.poll() is None
+        REAPER.adopt(proc.pid)
+    buried.join(timeout=10)
+    try:
+        assert proc.poll() is None, "a launched, adopted process was killed as an orphan"
+    finally:
+        proc.kill()
+        proc.wait()
+        REAPER.bury(proc.pid, None)
