@@ -48,14 +48,6 @@ class Isolation(str, enum.Enum):
     UNSHARE = "unshare"
     RLIMITS = "rlimits"
 
-    def describe(self) -> str:
-        """The line shown with every result ("rlimits only — files and network ...")."""
-        if self is Isolation.RLIMITS:
-            return "rlimits only — files and network not contained"
-        if self is Isolation.UNSHARE:
-            return "unshare — own root, network and processes contained"
-        return "bwrap"
-
 
 class IsolationUnavailable(RuntimeError):
     """A required isolation level cannot be used on this machine."""

@@ -273,11 +273,6 @@ def test_rlimits_is_always_available() -> None:
     assert iso.probe(Isolation.RLIMITS) is None
 
 
-def test_describe_says_what_is_not_contained() -> None:
-    assert Isolation.RLIMITS.describe() == "rlimits only — files and network not contained"
-    assert Isolation.BWRAP.describe() == "bwrap"
-
-
 @pytest.mark.parametrize(
     ("function", "arg", "kind"),
     [("hard_exit", 3, "exited"), ("sleeps", 30, "timeout"), ("allocates", 4, "killed")],
