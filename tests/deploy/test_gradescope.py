@@ -4,10 +4,12 @@ Docker's conditions.
 The zip is unzipped into a fake /autograder in a temporary folder; setup.sh installs
 gradeformer into a temporary venv (apt-get skipped, pip as configured on this machine),
 makes the answer key root-only and grades the bundled solutions (its self-test), all under
-tests/tools/no_namespaces.py, the seccomp filter that refuses namespaces and mounts as
-Docker's default profile does, so that bubblewrap and unshare fail and only the rlimits
-level is left. run_autograder then grades, under the same filter, the solutions, a buggy
-submission and every attack of tests/adversarial/submissions. The install happens once
+`tests/tools/no_namespaces.py --no-landlock`: the seccomp filter that refuses namespaces and
+mounts as Docker's default profile does, so that bubblewrap and unshare fail and only the
+rlimits level is left, and Landlock refused too (an older kernel or Docker), the worst case,
+where file modes alone keep the answer key from student code. run_autograder then grades,
+under the same filter, the solutions (with Landlock allowed too), a buggy submission and
+every attack of tests/adversarial/submissions. The install happens once
 (a module fixture, in a folder of its own under /tmp, removed afterwards); the test that
 breaks the self-test reinstalls into the same venv and runs last.
 """
