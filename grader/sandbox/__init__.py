@@ -5,8 +5,9 @@
 ...     outcome = w.call("softmax", "softmax", kwargs={"x": x}, timeout=10.0)
 """
 
+from grader.sandbox.calls import CallOutcome, Limits, ModuleInfo
 from grader.sandbox.isolation import Isolation, IsolationUnavailable, detect_isolation
-from grader.sandbox.worker import CallOutcome, Limits, ModuleInfo, Worker, WorkerError
+from grader.sandbox.worker import Worker, WorkerError
 
 __all__ = [
     "CallOutcome",

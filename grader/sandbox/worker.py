@@ -26,13 +26,14 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from grader.sandbox import isolation as iso
 from grader.sandbox import layout, protect
+from grader.sandbox.calls import CallOutcome, Limits, ModuleInfo, outcome_of, size_text
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
 from grader.sandbox.reaper import REAPER, kill_all
 from grader.threads import ONE_BLAS_THREAD
@@ -63,47 +64,6 @@ def _codec() -> ModuleType:
     from grader import codec
 
     return codec
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one worker process (and each process it starts)."""
-
-    cpu_seconds: float = 20.0  # CPU time per call (RLIMIT_CPU soft, reset before each call)
-    memory_bytes: int = 2**30  # address space (RLIMIT_AS); the worker with numpy uses ~100 MB
-    file_bytes: int = 64 * 2**20  # largest file written, stdout included (RLIMIT_FSIZE)
-    open_files: int = 64  # RLIMIT_NOFILE
-    output_bytes: int = 64 * 2**10  # captured stdout+stderr read back per call
-    processes: int = 64  # RLIMIT_NPROC of the worker's own uid; applied only as root
-    cpu_total_seconds: int = 3600  # RLIMIT_CPU hard: the whole worker's CPU budget
-    result_bytes: int = 256 * 2**20  # the largest result the parent accepts
-    scratch_bytes: int = 128 * 2**20  # bwrap: size of the run folder's tmpfs (held in RAM)
-    start_seconds: float = 60.0  # wall-clock time allowed to start a worker
-
-
-@dataclass
-class CallOutcome:
-    """What one call of a student function did (see docs/internals.md)."""
-
-    ok: bool
-    value: Any = None
-    error_kind: str | None = None  # exception | not_implemented | import | missing_function |
-    #                                timeout | killed | exited | protocol | bad_value
-    error_type: str | None = None
-    message: str = ""
-    traceback: str = ""
-    output: str = ""
-    duration_s: float = 0.0
-
-
-@dataclass
-class ModuleInfo:
-    """The functions a module defines (name -> signature) or why it cannot be imported."""
-
-    functions: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
-    error_kind: str | None = None
-    traceback: str = ""
 
 
 class WorkerError(RuntimeError):
@@ -340,7 +300,8 @@ class Worker:
         try:
             write_frame(self._fds["request"], payload, deadline)
             response = self._read(deadline)
-            outcome = self._outcome(request["op"], nonce, response)
+            data = _codec().decode(response, max_array_bytes=self.limits.result_bytes)
+            outcome = outcome_of(request["op"], nonce, data, self.limits)
             if outcome.error_kind not in ("killed", "protocol"):
                 self._sync()
         except Timeout as exc:
@@ -371,43 +332,6 @@ class Worker:
         if pong != {"op": "ping", "nonce": nonce}:
             raise ProtocolError("an extra frame appeared on the result pipe")
 
-    def _outcome(self, op: str, nonce: str, frame: bytes) -> CallOutcome:
-        """Turn a response frame into an outcome; anything unexpected is a protocol error."""
-        data = _codec().decode(frame, max_array_bytes=self.limits.result_bytes)
-        if not isinstance(data, dict) or data.get("nonce") != nonce or data.get("op") != op:
-            raise ProtocolError("a response that does not answer this request")
-        status = data.get("status")
-        texts = {k: data.get(k, "") for k in ("message", "traceback")}
-        if not all(isinstance(t, str) for t in texts.values()):
-            raise ProtocolError("a response with a non-text message")
-        error_type = data.get("error_type")
-        if error_type is not None and not isinstance(error_type, str):
-            raise ProtocolError("a response with a non-text error type")
-        if status == "ok":
-            key = "functions" if op == "inspect" else "value"
-            value = data.get(key)
-            if op == "inspect" and not _is_signature_table(value):
-                raise ProtocolError("an inspect response without a function table")
-            return CallOutcome(True, value=value)
-        kinds = {
-            "exception": "exception",
-            "not_implemented": "not_implemented",
-            "import": "import",
-            "missing_function": "missing_function",
-            "bad_value": "bad_value",
-            "memory": "killed",
-            "exit": "exited",
-        }
-        if status not in kinds:
-            raise ProtocolError(f"a response with an unknown status {status!r:.40}")
-        outcome = CallOutcome(False, error_kind=kinds[status], error_type=error_type, **texts)
-        if status == "memory":
-            outcome.message = f"killed: memory limit {_size(self.limits.memory_bytes)}"
-        elif status == "exit":
-            code = data.get("code")
-            outcome.message = f"exited with status {code} before returning a result (sys.exit)"
-        return outcome
-
     def _death(self) -> CallOutcome:
         """Describe a worker that closed its pipe: how it ended, in one line."""
         assert self._proc is not None
@@ -430,7 +354,7 @@ class Worker:
             if size >= self.limits.file_bytes:
                 message = "output limit exceeded"
             else:
-                message = f"killed: file size limit {_size(self.limits.file_bytes)}"
+                message = f"killed: file size limit {size_text(self.limits.file_bytes)}"
         else:
             message = f"killed by signal {signal.Signals(sig).name}"
         return CallOutcome(False, error_kind="killed", message=message)
@@ -515,15 +439,3 @@ class Worker:
         for fd in self._fds.values():
             os.close(fd)
         self._fds = {}
-
-
-def _is_signature_table(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-
-
-def _size(n: int) -> str:
-    """1073741824 -> "1 GiB"; 67108864 -> "64 MiB"."""
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= scale:
-            return f"{n / scale:g} {unit}"
-    return f"{n} bytes"
