@@ -41,10 +41,9 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import engine
 from grader.cases import build_calls, resolve_callables
 from grader.codec import encode
-from grader.engine import grade_submission
+from grader.grading import checks, grade_submission
 from grader.sandbox import Limits, Worker, detect_isolation
 from grader.spec import ExerciseSpec, load_exercises
 from grader.submission import locate
@@ -156,7 +155,7 @@ def student_compute(exercises: list[ExerciseSpec], modules: dict[str, Path]) -> 
     for ex in exercises:
         module = importlib.import_module(ex.module)
         for check in ex.checks:
-            for call in engine._case(ex, check, 0).calls:
+            for call in checks.cached_case(ex, check, 0).calls:
                 kwargs = copy.deepcopy(resolve_callables(call.kwargs))
                 start = time.perf_counter()
                 with contextlib.suppress(Exception):  # the raises checks
@@ -197,7 +196,7 @@ def floor(
         (ex.module, call.fn, call.kwargs)
         for ex in exercises
         for check in ex.checks
-        for call in engine._case(ex, check, 0).calls
+        for call in checks.cached_case(ex, check, 0).calls
     ]
     (folder / "calls.gfc").write_bytes(encode(calls))
     paths = sorted({str(p.parent) for p in modules.values()}) + [str(ROOT)]
@@ -273,7 +272,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as empty_cache:
         os.environ["GRADEFORMER_CACHE"] = empty_cache
-        engine._case_cache.clear()
+        checks._case_cache.clear()
         cold = timed(grade(1), 1)[0]
     del os.environ["GRADEFORMER_CACHE"]  # the CLI runs below use the user's disk cache
     result = grade_submission(SOLUTIONS, exercises, "hidden", 0, isolation=iso)

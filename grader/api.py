@@ -19,7 +19,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from grader.engine import Mode, grade_submission
+from grader.grading import Mode, grade_submission
 from grader.results import SubmissionResult
 from grader.spec import find_exercises_root, load_exercises, select
 from grader.writers.feedback import points, score

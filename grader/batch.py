@@ -196,7 +196,7 @@ def grade_class(
 
     `jobs` submissions run at once (default: every core); `executor="dask"` sends them to
     the Dask scheduler at `scheduler` instead. `only` limits the exercises (folder names,
-    modules or numbers). `grade_fn` replaces `grader.engine.grade_submission` (tests).
+    modules or numbers). `grade_fn` replaces `grader.grading.grade_submission` (tests).
     A local grading process still running after `submission_timeout` seconds is killed and
     that student gets an error result. With `progress`, a header line ("isolation: bwrap ·
     2 workers · term seed 0") and a progress bar are drawn on stderr.

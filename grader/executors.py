@@ -48,7 +48,7 @@ class GradeTask:
     seed: int = 0
     isolation: Any = None  # None or a grader.sandbox.Isolation
     only: Sequence[str] | None = None
-    grade_fn: GradeFn | None = None  # None: grader.engine.grade_submission
+    grade_fn: GradeFn | None = None  # None: grader.grading.grade_submission
 
 
 def run_task(task: GradeTask) -> ResultDict:
@@ -56,7 +56,7 @@ def run_task(task: GradeTask) -> ResultDict:
 
     Any exception but `SpecError` becomes an error result naming the exception.
     """
-    grade_fn = task.grade_fn or _engine_grade_fn()
+    grade_fn = task.grade_fn or _default_grade_fn()
     try:
         result = grade_fn(
             task.path,
@@ -118,8 +118,8 @@ class ExecutorError(Exception):
     """The executor itself cannot run (Dask missing, scheduler unreachable)."""
 
 
-def _engine_grade_fn() -> GradeFn:
-    from grader.engine import grade_submission
+def _default_grade_fn() -> GradeFn:
+    from grader.grading import grade_submission
 
     return grade_submission
 
@@ -132,11 +132,11 @@ def run_local(
 ) -> Results:
     """Run each task in a fresh forkserver process, at most `jobs` at once, yielding results
     in completion order. A process still grading after `submission_timeout` seconds is
-    killed and its submission gets an error result (a safety net: the engine's own per-check
+    killed and its submission gets an error result (a safety net: grading's own per-check
     timeouts normally end far sooner). Closing the generator early kills the processes still
     running."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["grader.executors", "grader.engine"])
+    ctx.set_forkserver_preload(["grader.executors", "grader.grading"])
     queue = deque(tasks)
     running: dict[Any, tuple[Any, GradeTask, float]] = {}  # receiver -> (process, task, end)
     try:

@@ -26,10 +26,10 @@ ExerciseStatus = Literal["graded", "not_submitted", "not_implemented", "error"]
 
 TIMING_FIELDS = frozenset({"duration_s", "started_at"})
 
-# The engine's message for a failed hidden check starts with one of these and is value-free
-# by construction: the input's description, then "wrong values", "wrong shape", "softmax
-# raised ValueError", "softmax: timed out after 10 s"... Writers show such a message and
-# nothing else of a hidden check.
+# The message of a failed hidden check (`grader.grading.checks`) starts with one of these and
+# is value-free by construction: the input's description, then "wrong values", "wrong shape",
+# "softmax raised ValueError", "softmax: timed out after 10 s"... Writers show such a message
+# and nothing else of a hidden check.
 HIDDEN_MESSAGE_PREFIXES = ("failed on a hidden input", "error on a hidden input")
 
 

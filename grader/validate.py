@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine import InProcessRunner, grade_exercise, grade_submission
+from grader.grading import InProcessRunner, grade_exercise, grade_submission
 from grader.misconceptions import misconception_functions
 from grader.results import ExerciseResult
 from grader.spec import ExerciseSpec

@@ -51,7 +51,7 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     workers = launch_workers(1 if len(names) == 1 else submission_workers(None), None)
     # imported once the workers are launched: they boot while numpy and the grader load
     from grader.api import CheckReport
-    from grader.engine import grade_submission
+    from grader.grading import grade_submission
     from grader.writers import write
 
     try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-if TYPE_CHECKING:  # the heavy modules (numpy, the engine) load only once a command runs
+if TYPE_CHECKING:  # the heavy modules (numpy, grading) load only once a command runs
     from grader.results import SubmissionResult
     from grader.spec import ExerciseSpec
 
@@ -248,7 +248,7 @@ def _grade_one(
     out: Path | None,
     timings: bool,
 ) -> float:
-    from grader.engine import grade_submission
+    from grader.grading import grade_submission
 
     if out is not None and out.is_dir():
         raise InputError(f"--out {out} is a folder: name the file to write the result to")

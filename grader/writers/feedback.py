@@ -1,9 +1,9 @@
 """What every writer says about a check, in one place.
 
 `redact(check)` is the only gate for hidden checks: a hidden check keeps its name, kind,
-status, points, the engine's value-free message (see `HIDDEN_MESSAGE_PREFIXES`) and the
-misconception it matched (name and hint: our words, never values); any other message, its
-diagnostics, trace and the student's prints on it are dropped (they may contain hidden
+status, points, the value-free message grading gave it (see `HIDDEN_MESSAGE_PREFIXES`) and
+the misconception it matched (name and hint: our words, never values); any other message,
+its diagnostics, trace and the student's prints on it are dropped (they may contain hidden
 inputs or values). Every writer renders checks through
 `visible_check` → `feedback_lines`, so no format can leak what another one hides.
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import grade_submission
+from grader.grading import grade_submission
 from grader.spec import ExerciseSpec, load_exercises
 
 SUBMISSIONS = Path(__file__).parent / "submissions"

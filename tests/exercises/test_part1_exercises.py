@@ -27,7 +27,7 @@ reference = pytest.importorskip("reference")
 spec = pytest.importorskip("grader.spec")
 cases = pytest.importorskip("grader.cases")
 compare = pytest.importorskip("grader.compare")
-engine = pytest.importorskip("grader.engine")
+grading = pytest.importorskip("grader.grading")
 
 ROOT = Path(__file__).resolve().parents[2]
 PART1 = [
@@ -234,10 +234,10 @@ def test_solution_uses_no_forbidden_helper(folder: str) -> None:
     if ex.forbidden is None:
         return
     source = (ROOT / "solutions" / folder / f"{ex.module}.py").read_text(encoding="utf-8")
-    assert engine.forbidden_uses(source, ex.forbidden.names) == []
+    assert grading.forbidden_uses(source, ex.forbidden.names) == []
     # the answer key uses `@`, so the same scan flags it: the check can fail
     key = Path(inspect.getfile(getattr(reference, ex.functions[0])))
-    assert engine.forbidden_uses(key.read_text(encoding="utf-8"), ex.forbidden.names)
+    assert grading.forbidden_uses(key.read_text(encoding="utf-8"), ex.forbidden.names)
 
 
 @pytest.mark.parametrize("term_seed", [0, 2026])

@@ -1,4 +1,4 @@
-"""Shared fixtures for the engine tests: the fake exercises and their fake reference."""
+"""Shared fixtures for the grading tests: the fake exercises and their fake reference."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ def case_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     """A fresh on-disk case cache per test, so tests never share (or write) ~/.cache."""
     folder = tmp_path_factory.mktemp("case-cache")
     monkeypatch.setenv("GRADEFORMER_CACHE", str(folder))
-    import grader.engine
+    import grader.grading.checks
 
-    grader.engine._case_cache.clear()
+    grader.grading.checks._case_cache.clear()
     return folder
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 from grader.demo import make_demo_class, plan_class
-from grader.engine import grade_submission
+from grader.grading import grade_submission
 from grader.spec import SOURCE_EXERCISES, load_exercises
 
 SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"

@@ -53,7 +53,7 @@ def test_literal_checks_need_no_fixture(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_kit_without_misconceptions_py_still_grades(
     fake_reference: object, tmp_path: Path
 ) -> None:
-    from grader.engine import grade_submission
+    from grader.grading import grade_submission
 
     kit = tmp_path / "01_scale"
     kit.mkdir()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from grader.scheduler import Scheduler
+from grader.grading.scheduler import Scheduler
 
 
 class FakeRun:

@@ -3,7 +3,7 @@
 A job is either the start of an exercise (`ExerciseRun.begin`: the forbidden-call scan and
 the module's first import) or one of its checks. A free thread takes the first job in the
 exercises' order: the next check of an exercise already begun, else the start of the next
-exercise not yet begun. The engine orders exercises latest first, so every worker helps
+exercise not yet begun. `grade_located` orders exercises latest first, so every worker helps
 with the costliest exercise before the short ones fill in the end. The thread that
 completes an exercise's last check calls `finish` (answers and scoring).
 
@@ -19,7 +19,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from grader.engine import ExerciseRun
+    from grader.grading.exercise_run import ExerciseRun
     from grader.results import ExerciseResult
 
 Job = tuple[int, int | None]  # (exercise position, check index or None for its start)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import engine
-from grader.engine import forbidden_uses, grade_submission
+from grader.grading import by_hand, checks, forbidden_uses, grade_submission, pool
 from grader.results import SubmissionResult
 
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
@@ -208,7 +207,7 @@ def test_an_interrupt_stops_every_worker_at_once(
         time.sleep(1.0)  # a worker is in the loop by now
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine, "_prepare_cases", interrupted)
+    monkeypatch.setattr(pool, "_prepare_cases", interrupted)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         (tmp_path / "sub").mkdir()
@@ -265,7 +264,7 @@ def test_public_mode_runs_no_hidden_check(fake_exercises: list) -> None:
 
 def test_same_seed_same_bytes(fake_exercises: list, case_cache: Path) -> None:
     def run() -> str:
-        engine._case_cache.clear()  # the second run reads its cases from the disk cache
+        checks._case_cache.clear()  # the second run reads its cases from the disk cache
         result = grade(SUBMISSIONS / "wrong", fake_exercises, seed=7)
         return json.dumps(result.to_dict(timings=False), sort_keys=True)
 
@@ -544,7 +543,7 @@ def answer_lines(tmp_path: Path, answers: str) -> dict:
         QuestionSpec(id="hot", question="p at T=2", answer=0.5, tol=0.001),
     ]
     (tmp_path / "answers.yaml").write_text(answers)
-    return {c.name: c for c in engine._answer_checks(questions, tmp_path / "answers.yaml")}
+    return {c.name: c for c in by_hand.answer_checks(questions, tmp_path / "answers.yaml")}
 
 
 def test_an_answer_exactly_tol_away_is_within_tol(tmp_path: Path) -> None:
