@@ -30,6 +30,7 @@ import yaml
 
 from grader import __version__
 from grader.fixtures import public_checks, write_public_fixtures
+from grader.grading.reach import reached
 from grader.spec import EXERCISE_FILE, ExerciseSpec
 
 GRADER_DIR = Path(__file__).resolve().parent
@@ -150,16 +151,7 @@ def extract_functions(source: str, names: list[str]) -> str:
     use (transitively) and the module's imports (any import of `reference` left out)."""
     tree = ast.parse(source)
     defined = {name: node for node in tree.body for name in _defines(node)}
-    wanted: list[str] = []
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in wanted or name not in defined:
-            continue
-        wanted.append(name)
-        used = {n.id for n in ast.walk(defined[name]) if isinstance(n, ast.Name)}
-        todo.extend(sorted(used & defined.keys()))
-    keep = {id(defined[n]) for n in wanted}
+    keep = {id(defined[n]) for n in reached(defined, names)}
     parts = ['"""Public property checks of this exercise (the student kit\'s copy)."""']
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not _imports_reference(node):

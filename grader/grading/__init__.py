@@ -20,7 +20,8 @@ The modules, from the top down:
 - `scheduler`: which worker runs which exercise's start or check next;
 - `exercise_run`: one exercise, begun, checked and finished (answers, scoring);
 - `checks`: one check, its case, calls, verdict and wording (value-free when hidden);
-- `by_hand`: the answers.yaml lines; `forbidden`: the forbidden-call scan;
+- `by_hand`: the answers.yaml lines; `forbidden`: the forbidden-call scan (`reach`: which
+  definitions some names reach);
 - `runner`: the `Runner` and `Outcome` protocols, and `InProcessRunner` for trusted code.
 """
 

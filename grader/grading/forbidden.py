@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from grader.grading.reach import reached
 from grader.results import CheckResult
 from grader.spec import ExerciseSpec
 
@@ -66,12 +67,7 @@ def _reachable(
     }
     kept = [node for node in tree.body if not isinstance(node, definitions)]
     wanted = list(functions) + [n.id for s in kept for n in ast.walk(s) if isinstance(n, ast.Name)]
-    while wanted:
-        node = defined.pop(wanted.pop(), None)
-        if node is not None:
-            kept.append(node)
-            wanted.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-    return kept
+    return kept + [defined[name] for name in reached(defined, wanted)]
 
 
 def _canonical(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.grading import by_hand, checks, forbidden_uses, grade_submission, pool
+from grader.grading.reach import reached
 from grader.results import SubmissionResult
 
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
@@ -131,6 +133,20 @@ def test_forbidden_scan_covers_what_the_functions_reach() -> None:
     assert forbidden_uses(source, ["@"], ["dot"]) == [(3, "@"), (7, "@")]
     assert forbidden_uses(source, ["@"], ["dot"], frozenset({"dense"})) == [(3, "@")]
     assert forbidden_uses(source, ["@"], ["norm"], frozenset({"dense"})) == []
+
+
+def test_reached_follows_used_names_through_definitions_only() -> None:
+    """The walk shared by the forbidden-call scan and the kit's property functions."""
+    tree = ast.parse(
+        "def a():\n    return b()\n"
+        "def b():\n    return c + len([])\n"
+        "c = 1\n"
+        "def d():\n    return a()\n"
+    )
+    defined = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert reached(defined, ["a", "unknown"]) == ["a", "b"]  # c is no definition here
+    assert sorted(reached(defined, ["d"])) == ["a", "b", "d"]
+    assert reached(defined, []) == []
 
 
 def test_missing_module_is_not_submitted(fake_exercises: list) -> None:
