@@ -1,6 +1,6 @@
 """Do two versions of the grader give the same results? A behaviour check for refactorings.
 
-    python benchmarks/compare_results.py REV [--jobs 2] [--students 30] [--show 3]
+    python benchmarks/compare_results.py REV [--new REV2] [--jobs 2] [--students 30] [--show 3]
 
 Grades, with ``--format json --no-timings --seed 0 --isolation bwrap``:
 
@@ -10,8 +10,9 @@ Grades, with ``--format json --no-timings --seed 0 --isolation bwrap``:
 - each attack folder of tests/adversarial/submissions as one submission, ``--exercise
   softmax``;
 
-once with the working tree's code and once with git revision REV, checked out with ``git
-worktree add`` into a temporary folder. Each version is its own tree's `grader`, `reference`
+once with the working tree's code (or revision REV2, `--new`: others' uncommitted changes
+left out) and once with git revision REV, each revision checked out with ``git worktree
+add`` into a temporary folder. Each version is its own tree's `grader`, `reference`
 and `exercises/`; the submissions are the working tree's. Every run is
 ``python -c "from grader.cli import main; main()"`` with ``PYTHONPATH=<tree>``, started in
 that tree, with a fresh cache folder of its own (`$GRADEFORMER_CACHE`), and first checks that
@@ -154,6 +155,16 @@ def run_all(
     }
 
 
+def checkout(rev: str, label: str, work: Path, trees: list[Path]) -> Version:
+    """Revision `rev` checked out into `work/label` (`git worktree add`, recorded in `trees`
+    for removal)."""
+    tree = work / label
+    git = ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), rev]
+    subprocess.run(git, check=True)
+    trees.append(tree)
+    return Version(label, tree, work / f"cache-{label}")
+
+
 def check_imports(version: Version) -> str:
     """The folder `grader` is imported from for this version (a `CompareError` when it or
     `reference` is another tree's: PYTHONPATH did not win over the editable install)."""
@@ -177,6 +188,7 @@ def check_imports(version: Version) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("rev", help="the git revision to compare the working tree with")
+    parser.add_argument("--new", help="a git revision to compare instead of the working tree")
     parser.add_argument("--jobs", type=int, default=2, help="items graded at once (default 2)")
     parser.add_argument("--students", type=int, default=30, help="demo class size (default 30)")
     parser.add_argument("--show", type=int, default=3, help="diffs to print (default 3)")
@@ -203,22 +215,16 @@ def compare(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="gradeformer-compare-"))
-    other_tree = work / "rev"
+    trees: list[Path] = []
     try:
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
-             str(other_tree), args.rev],
-            check=True,
-        )  # fmt: skip
-        versions = [
-            Version("current", ROOT, work / "cache-current"),
-            Version("rev", other_tree, work / "cache-rev"),
-        ]
+        current = Version("current", ROOT, work / "cache-current")
+        versions = [current] if args.new is None else [checkout(args.new, "new", work, trees)]
+        versions.append(checkout(args.rev, "rev", work, trees))
         for version in versions:
             print(f"{version.describe()} (imports {check_imports(version)})")
 
         demo = work / "demo"
-        made = versions[0].gradeformer("demo", demo, "--students", str(args.students))
+        made = current.gradeformer("demo", demo, "--students", str(args.students))
         if made.returncode:
             raise CompareError(f"gradeformer demo failed:\n{made.stderr}")
         items = [Item("demo class", "class", demo), Item("solutions/", "one", ROOT / "solutions")]
@@ -249,7 +255,12 @@ def compare(args: argparse.Namespace) -> int:
         for name, a, b in differing[: args.show]:
             print(f"\n--- {name}")
             diff = difflib.unified_diff(
-                b.splitlines(), a.splitlines(), f"{args.rev}", "working tree", lineterm="", n=2
+                b.splitlines(),
+                a.splitlines(),
+                args.rev,
+                args.new or "working tree",
+                lineterm="",
+                n=2,
             )
             print("\n".join(list(diff)[:80]))
         seconds = time.perf_counter() - start
@@ -263,11 +274,12 @@ def compare(args: argparse.Namespace) -> int:
             )
         return 1 if differing else 0
     finally:
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other_tree)],
-            check=False,
-            capture_output=True,
-        )
+        for tree in trees:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                check=False,
+                capture_output=True,
+            )
         if args.keep:
             print(f"kept {work}")
         else:
