@@ -20,9 +20,11 @@ the `grader` and `reference` it imports are that tree's (not the editable instal
 
 Prints one row per item (identical / different) and, for the first `--show` differences, a
 unified diff; exits 1 when anything differs, 2 when the comparison could not run. An item
-that differs is graded again by both versions (`--retries`, default 2): now and then a
-sandboxed worker restarted after an attack fails to start ("the worker did not start:
-PipeClosed"), whichever the version; such items are flagged in the table.
+that differs is graded again by both versions (`--retries`, default 2), as some results
+vary from run to run whichever the version: now and then a sandboxed worker restarted after
+an attack fails to start ("the worker did not start: PipeClosed"), and import_side_effects'
+thread racing frames onto the pipe meets one of two protocol errors. Such items are flagged
+in the table, with the diff of their first run.
 """
 
 from __future__ import annotations
@@ -130,6 +132,12 @@ def run_item(item: Item, version: Version, work: Path) -> str:
     return "\n".join(lines) + "\n" + _stderr_if_failed(done)
 
 
+def _diff(old: str, new: str, names: tuple[str, str], lines: int) -> str:
+    """The first `lines` lines of a unified diff from `old` to `new`."""
+    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), *names, lineterm="", n=1)
+    return "\n".join(list(diff)[:lines])
+
+
 def _stderr_if_failed(done: subprocess.CompletedProcess[str]) -> str:
     """stderr when the run did not grade (progress and warnings are left out otherwise)."""
     return f"stderr:\n{done.stderr}" if done.returncode not in (0, 1) else ""
@@ -234,6 +242,7 @@ def compare(args: argparse.Namespace) -> int:
             if p.is_dir()
         ]
         outputs = run_all(items, versions, work, args.jobs)
+        first = dict(outputs)
         reruns: dict[str, int] = {}
         for attempt in range(1, args.retries + 1):  # the grader's own flakes (see --retries)
             again = [i for i in items if len({outputs[i.name, v.label] for v in versions}) > 1]
@@ -252,17 +261,10 @@ def compare(args: argparse.Namespace) -> int:
             print(f"{item.name:<{width}}  {'identical' if same else 'DIFFERENT'}{rerun}")
             if not same:
                 differing.append((item.name, a, b))
+        names = (args.rev, args.new or "working tree")
         for name, a, b in differing[: args.show]:
             print(f"\n--- {name}")
-            diff = difflib.unified_diff(
-                b.splitlines(),
-                a.splitlines(),
-                args.rev,
-                args.new or "working tree",
-                lineterm="",
-                n=2,
-            )
-            print("\n".join(list(diff)[:80]))
+            print(_diff(b, a, names, 80))
         seconds = time.perf_counter() - start
         verdict = f"{len(differing)} of {len(items)} differ" if differing else "all identical"
         print(f"\n{verdict} ({len(items)} items, {seconds:.0f} s)")
@@ -272,6 +274,9 @@ def compare(args: argparse.Namespace) -> int:
                 f"{len(flaky)} item(s) differed at first and agreed when graded again by both "
                 f"versions (results that vary from run to run): {', '.join(flaky)}"
             )
+            for name in flaky:
+                a, b = (first[name, v.label] for v in versions)
+                print(f"\n--- {name}, first run\n{_diff(b, a, names, 12)}")
         return 1 if differing else 0
     finally:
         for tree in trees:
