@@ -19,12 +19,13 @@ that tree, with a fresh cache folder of its own (`$GRADEFORMER_CACHE`), and firs
 the `grader` and `reference` it imports are that tree's (not the editable install's).
 
 Prints one row per item (identical / different) and, for the first `--show` differences, a
-unified diff; exits 1 when anything differs, 2 when the comparison could not run. An item
-that differs is graded again by both versions (`--retries`, default 2), as some results
-vary from run to run whichever the version: now and then a sandboxed worker restarted after
-an attack fails to start ("the worker did not start: PipeClosed"), and import_side_effects'
-thread racing frames onto the pipe meets one of two protocol errors. Such items are flagged
-in the table, with the diff of their first run.
+unified diff; exits 1 when anything differs, 2 when the comparison could not run. Some
+results vary from run to run whichever the version: now and then a sandboxed worker
+restarted after an attack fails to start ("the worker did not start: PipeClosed"), and
+import_side_effects' thread racing frames onto the pipe meets one of two protocol errors.
+So an item that differs is graded again by both versions (`--retries`, default 3) until a
+result of one version equals a result of the other; such items are flagged in the table,
+with the diff of their first run.
 """
 
 from __future__ import annotations
@@ -203,9 +204,9 @@ def main() -> int:
     parser.add_argument(
         "--retries",
         type=int,
-        default=2,
-        help="grade a differing item again by both versions up to this many times (default 2): "
-        "a worker restart now and then fails to start, whatever the version",
+        default=3,
+        help="grade a differing item again by both versions up to this many times (default 3) "
+        "until the two gave one result alike: some results vary from run to run",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -241,25 +242,32 @@ def compare(args: argparse.Namespace) -> int:
             for p in sorted(ATTACKS.iterdir())
             if p.is_dir()
         ]
-        outputs = run_all(items, versions, work, args.jobs)
-        first = dict(outputs)
+        # every result each version gave an item; two versions agree on an item when they
+        # gave one result alike (some attacks race the worker: see --retries)
+        seen = {key: [text] for key, text in run_all(items, versions, work, args.jobs).items()}
+
+        def agree(item: Item) -> bool:
+            new, old = (set(seen[item.name, v.label]) for v in versions)
+            return bool(new & old)
+
         reruns: dict[str, int] = {}
-        for attempt in range(1, args.retries + 1):  # the grader's own flakes (see --retries)
-            again = [i for i in items if len({outputs[i.name, v.label] for v in versions}) > 1]
+        for attempt in range(1, args.retries + 1):
+            again = [item for item in items if not agree(item)]
             if not again:
                 break
-            outputs |= run_all(again, versions, work, args.jobs)
+            for key, text in run_all(again, versions, work, args.jobs).items():
+                seen[key].append(text)
             reruns |= {item.name: attempt for item in again}
 
         differing = []
         width = max(len(item.name) for item in items)
         print(f"\n{'item':<{width}}  result")
         for item in items:
-            a, b = (outputs[item.name, v.label] for v in versions)
-            same = a == b
+            same = agree(item)
             rerun = f" (on rerun {reruns[item.name]})" if item.name in reruns else ""
             print(f"{item.name:<{width}}  {'identical' if same else 'DIFFERENT'}{rerun}")
             if not same:
+                a, b = (seen[item.name, v.label][0] for v in versions)
                 differing.append((item.name, a, b))
         names = (args.rev, args.new or "working tree")
         for name, a, b in differing[: args.show]:
@@ -275,7 +283,7 @@ def compare(args: argparse.Namespace) -> int:
                 f"versions (results that vary from run to run): {', '.join(flaky)}"
             )
             for name in flaky:
-                a, b = (first[name, v.label] for v in versions)
+                a, b = (seen[name, v.label][0] for v in versions)
                 print(f"\n--- {name}, first run\n{_diff(b, a, names, 12)}")
         return 1 if differing else 0
     finally:
