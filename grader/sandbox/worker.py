@@ -97,7 +97,8 @@ class Worker:
             self.isolation, *self._untried = iso.candidates()
         else:
             self.isolation = iso.Isolation(isolation) if _probing else iso.require(isolation)
-        self.uid = iso.worker_uid()  # the uid student code runs as (None: the grader's)
+        self.uid = iso.worker_uid()  # the uid student code runs as (None: the grader's);
+        #                              each start has its own
         self.files = "visible"  # what hides the machine's files from it: see FILE_HIDING
         self.startup_s = 0.0  # wall time of the last start
         self.starts = 0
@@ -194,6 +195,7 @@ class Worker:
         if self._killed:
             raise WorkerError("grading was stopped")
         self._stop()
+        self.uid = iso.worker_uid()  # a fresh one: nothing left of the last start shares it
         self._began = time.monotonic()
         self._write_support()  # rewritten each time: a student may have deleted it
         run_dir = self._fresh_run_dir()
