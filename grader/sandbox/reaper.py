@@ -6,7 +6,10 @@ to it instead of to init and stays findable. When a worker stops, `bury` kills: 
 descendant of the worker; then every child of this process that is not a live worker and
 is in a session other than this process's (only a worker or something it started can be:
 what this process starts itself, a forkserver or a Dask nanny, shares its session); and,
-when the worker ran as a uid of its own (the grader is root), every process of that uid.
+when the worker ran as a uid of its own (the grader is root), every process of that uid,
+with kill(-1) from that uid (`kill_uid`). An ordinary user's rlimits worker has no uid of
+its own: there a chain of processes that fork and exit faster than /proc can be read may
+escape (documented in docs/security.md; the other levels have a PID namespace).
 At bwrap and unshare a worker's PID namespace dies with it anyway; this is what makes the
 rlimits level keep the same promise.
 
@@ -82,6 +85,8 @@ class Reaper:
         Call it with the worker's descendants already killed or found (`descendants`)."""
         with self._lock:  # no worker is being launched while we look for orphans
             self._workers.discard(pid)
+            if uid is not None:
+                kill_uid(uid)
             self._kill_leftovers(uid)
 
     def _kill_leftovers(self, uid: int | None) -> None:
@@ -104,6 +109,23 @@ class Reaper:
                 if table[p][0] == me:
                     with contextlib.suppress(ChildProcessError, OSError):
                         os.waitpid(p, 0)
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of `uid` (the grader is root): a child that becomes `uid` sends
+    SIGKILL to all it may signal, which the kernel does in one pass over the process table,
+    so a chain of processes that fork and exit cannot outrun it as it can a scan of /proc."""
+    for _ in range(3):  # a fork racing the first pass is caught by the next
+        child = os.fork()
+        if child == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
 
 
 def kill_all(pids: list[int]) -> None:

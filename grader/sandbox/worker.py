@@ -22,6 +22,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import weakref
@@ -106,6 +107,7 @@ class Worker:
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._root, ignore_errors=True)
         self._proc: subprocess.Popen[bytes] | None = None
         self._fds: dict[str, int] = {}
+        self._run_dir: Path | None = None  # this start's copy of the modules
         self._run_lock = threading.Lock()  # `provide` and a (re)start both write the run folder
         self._launched = False  # launched by start_in_background, not yet known to be ready
         self._killed = False  # `kill` was called: no call runs any more
@@ -160,9 +162,8 @@ class Worker:
         a module on first use, from its run folder)."""
         with self._run_lock:
             self.modules = {name: Path(path) for name, path in modules.items()}
-            run_dir = self._root / "run"
-            if run_dir.is_dir():
-                self._copy_modules(run_dir)
+            if self._run_dir is not None:
+                self._copy_modules(self._run_dir)
 
     def start(self) -> float:
         """Start a fresh worker (stopping any running one); return its start-up seconds.
@@ -372,8 +373,9 @@ class Worker:
         data = os.pread(fd, min(size, self.limits.output_bytes), 0)
         os.ftruncate(fd, 0)
         text = data.decode("utf-8", errors="replace")
-        for folder in (layout.MODULES, str(self._root / "run")):  # name files as the student does
-            text = text.replace(folder + os.sep, "")
+        for folder in (layout.MODULES, self._run_dir):  # name files as the student does
+            if folder is not None:
+                text = text.replace(f"{folder}{os.sep}", "")
         if size > self.limits.output_bytes:
             text += f"\n[output truncated: {size} bytes in all, {len(data)} shown]"
         return text
@@ -396,24 +398,34 @@ class Worker:
         self._root.chmod(0o711)  # the worker's uid may pass through, not list
 
     def _fresh_run_dir(self) -> Path:
-        """An empty run folder holding a copy of each module (recopied on every start)."""
+        """A new run folder holding a copy of each module (a new one on every start).
+
+        Made root-only, filled, and only then handed to the worker's uid: nothing a former
+        worker left running can plant a symlink for root to follow while it copies. The
+        last start's folder is removed, best effort (a leftover may still be writing to it).
+        """
         with self._run_lock:
-            run_dir = self._root / "run"
-            shutil.rmtree(run_dir, ignore_errors=True)
-            run_dir.mkdir()
+            if self._run_dir is not None:
+                shutil.rmtree(self._run_dir, ignore_errors=True)
+            run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._root))  # 0700, ours
+            self._run_dir = run_dir
+            self._copy_modules(run_dir)
             run_dir.chmod(0o711)  # bwrap, root without capabilities, must enter it
             if self.uid is not None:  # the worker's uid only: other workers' uids cannot list it
                 os.chown(run_dir, self.uid, self.uid)
-            self._copy_modules(run_dir)
         return run_dir
 
     def _copy_modules(self, run_dir: Path) -> None:
+        """Copy the modules in, never following a link at the target (see _fresh_run_dir)."""
         for name, path in self.modules.items():
-            target = run_dir / f"{name}.py"
-            shutil.copyfile(path, target)
-            if self.uid is not None:  # readable by the worker's uid only
-                os.chown(target, self.uid, self.uid)
-                target.chmod(0o600)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(run_dir / f"{name}.py")
+            fd = os.open(run_dir / f"{name}.py", flags | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as target:
+                target.write(Path(path).read_bytes())
+                if self.uid is not None:  # readable by the worker's uid only
+                    os.fchown(target.fileno(), self.uid, self.uid)
 
     def _empty_root_dir(self) -> None:
         """The empty folder on which the worker may build its own root (see newroot.py)."""

@@ -319,7 +319,7 @@ def test_as_root_each_worker_gets_its_own_uid(modules: dict[str, Path]) -> None:
         pytest.skip("uids are dropped only when the grader runs as root")
     with Worker(modules, isolation=Isolation.RLIMITS) as a, Worker(modules) as b:
         uids = {_call(w, "environment").value["uid"] for w in (a, b)}
-        neighbour = str(b._root / "run" / "softmax.py")  # b is running: its files exist
+        neighbour = str(b._run_dir / "softmax.py")  # b is running: its files exist
         snooping = _call(a, "read_file", neighbour)
     assert len(uids) == 2 and min(uids) >= iso.UID_BASE
     # not even at the weakest level: not there (a root of its own) or not its uid's to read
