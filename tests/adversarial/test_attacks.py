@@ -301,6 +301,19 @@ def test_a_subprocess_that_outlives_the_worker(attack: Worker, level: Isolation)
     assert escaped == []  # the PID namespace dies with the worker; at rlimits, the reaper
 
 
+@pytest.mark.attack("fork_chain")
+def test_a_chain_of_forks_that_exit_at_once_is_killed(attack: Worker, level: Isolation) -> None:
+    assert attack.call("softmax", "spawn").value == "spawned"
+    folder = str(attack._run_dir)  # on the command line of every process of the chain
+    attack.start()  # stop the worker that spawned it
+    escaped = _processes_mentioning(folder, settle=5.0)
+    for pid in escaped:
+        os.kill(pid, signal.SIGKILL)
+    if level is Isolation.RLIMITS and attack.uid is None:
+        pytest.skip("an ordinary user's rlimits worker has no uid of its own (documented)")
+    assert escaped == []  # a PID namespace, or kill(-1) as the worker's own uid
+
+
 @pytest.mark.attack("delete_parent")
 def test_deleting_the_parent_folder(attack: Worker, level: Isolation) -> None:
     attack.call("good", "softmax", kwargs={"x": X})  # imported before its file goes
