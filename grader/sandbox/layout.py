@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import site
 import stat
 import sys
 from dataclasses import dataclass
@@ -75,12 +76,12 @@ def python_roots() -> list[str]:
 
 
 def site_packages() -> list[str]:
-    """Every site-packages (or dist-packages) folder of this interpreter, numpy's included."""
-    sites = {
-        os.path.realpath(p)
-        for p in sys.path
-        if os.path.basename(p) in ("site-packages", "dist-packages") and os.path.isdir(p)
-    }
+    """Every site-packages (or dist-packages) folder this interpreter or its base could
+    import from: those on sys.path, and those of sys.prefix and sys.base_prefix (a virtual
+    environment's base install has its own, and Debian's Python has some under /usr/local)."""
+    candidates = [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    candidates += site.getsitepackages([sys.prefix, sys.base_prefix])
+    sites = {os.path.realpath(p) for p in candidates if os.path.isdir(p)}
     return sorted(sites | {numpy_site()})
 
 
@@ -122,16 +123,17 @@ def view() -> View:
         elif os.path.isdir(path):
             system.append((path, None))
     roots = python_roots()
-    emptied = [s for s in site_packages() if any(_within(s, root) for root in roots)]
+    visible = roots + [path for path, link in system if link is None]
+    emptied = [s for s in site_packages() if any(_within(s, top) for top in visible)]
     return View(tuple(system), tuple(roots), tuple(emptied), tuple(numpy_dirs()))
 
 
 def readable(view: View) -> list[str]:
     """The view's read-only part as paths on this machine (for Landlock, which allows
-    whole subtrees): the system, each Python root without its site-packages, numpy."""
-    paths = [path for path, link in view.system if link is None]
-    for root in view.python:
-        paths += _subtree_without(root, view.emptied)
+    whole subtrees): the system and each Python root without their site-packages, numpy."""
+    paths: list[str] = []
+    for top in [path for path, link in view.system if link is None] + list(view.python):
+        paths += _subtree_without(top, view.emptied)
     return sorted(set(paths)) + list(view.numpy)
 
 
