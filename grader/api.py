@@ -14,6 +14,7 @@ import dataclasses
 import html
 import inspect
 import io
+import os
 import tempfile
 import types
 from pathlib import Path
@@ -106,7 +107,7 @@ def check(
             raise LookupError(
                 "no exercise's functions are defined here; name one: check('softmax')"
             )
-    with tempfile.TemporaryDirectory(prefix="gradeformer-nb-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"gradeformer-nb-{os.getpid()}-") as tmp:
         for ex in chosen:
             source = module_source(namespace, ex.functions)
             if source:

@@ -50,6 +50,11 @@ def gradescope(out: Path, seed: int | None, only: tuple[str, ...], source: Path)
     still writes one, saying why, when grading fails."""
     from grader.export.gradescope import build_autograder
 
+    if not (source / "exercises").is_dir():
+        raise InputError(
+            f"{source} is not a gradeformer checkout (no exercises/ folder): the autograder "
+            "ships the reference and the exercises; pass --source CHECKOUT"
+        )
     exercises_or_fail(source / "exercises", only)  # a wrong name fails now, not on Gradescope
     if seed is None:
         seed = secrets.randbelow(999_999) + 1

@@ -4,6 +4,7 @@ student's own `check`) borrows required modules from sibling folders."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ def open_submission(
     serves ~/work/04_cross_entropy. Such a module is `borrowed`: later exercises import it,
     but its own exercise is not graded from it (it is not in the folder being checked).
     """
-    with tempfile.TemporaryDirectory(prefix="gradeformer-sub-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"gradeformer-sub-{os.getpid()}-") as tmp:
         functions = {ex.module: ex.functions for ex in exercises}
         required = {m for ex in exercises for m in ex.requires}
         root = materialise(path, Path(tmp) / "submission", functions)

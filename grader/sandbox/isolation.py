@@ -261,8 +261,9 @@ def uncontained_warning(level: Isolation | str) -> str | None:
             "submissions were made unreadable to them (chmod o-rwx)"
         )
     return (
-        "warning: isolation rlimits: student code can read every file this user can, and "
-        "use the network (no namespaces or Landlock here); --isolation bwrap refuses to grade"
+        "warning: isolation rlimits: student code runs as you: it can read your files, use "
+        "the network and signal or trace this grader (no namespaces or Landlock here); "
+        "--isolation bwrap refuses to grade"
     )
 
 

@@ -39,8 +39,9 @@ def also_private(paths: Iterable[str | Path]) -> None:
 def private_paths(extra: Iterable[str | Path] = ()) -> list[str]:
     """What must stay private: the grader and reference packages, the checkout they were
     installed from, the case cache, what `also_private` named, and `extra`."""
-    paths = [str(p) for p in extra]
-    paths += [p for p in os.environ.get(PRIVATE_ENV, "").split(os.pathsep) if p]
+    named = [str(p) for p in extra]
+    named += [p for p in os.environ.get(PRIVATE_ENV, "").split(os.pathsep) if p]
+    paths = named + [_checkout_of(p) for p in named if _checkout_of(p)]
     for package in ("grader", "reference"):
         found = importlib.util.find_spec(package)
         if found is not None and found.origin is not None:
@@ -84,6 +85,14 @@ def _close(path: str, keep: list[str], changed: list[str]) -> None:
     if holds_needed:  # passable, not listable: close each entry but the needed ones
         for entry in sorted(os.listdir(path)):
             _close(os.path.join(path, entry), keep, changed)
+
+
+def _checkout_of(path: str) -> str:
+    """The gradeformer checkout holding `path` (an exercises folder in it), else ""."""
+    parent = Path(path).resolve().parent
+    return (
+        str(parent) if (parent / "reference").is_dir() and (parent / "exercises").is_dir() else ""
+    )
 
 
 def _within(path: str, folder: str) -> bool:

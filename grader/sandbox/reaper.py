@@ -14,7 +14,8 @@ At bwrap and unshare a worker's PID namespace dies with it anyway; this is what 
 rlimits level keep the same promise.
 
 Temporary folders. Each worker's folder is named ``gradeformer-<pid>-...`` after the
-process that made it. It is removed when the worker closes or this process exits
+process that made it (an unpacked zip or notebook ``gradeformer-sub-<pid>-...``,
+``gradeformer-nb-<pid>-...``). It is removed when the worker closes or this process exits
 normally (and on SIGTERM, which the CLI turns into a normal exit); `sweep_stale_folders`
 removes, on the next run, those a killed process (SIGKILL) left behind.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import shutil
 import signal
 import sys
@@ -33,6 +35,8 @@ from pathlib import Path
 
 PR_SET_CHILD_SUBREAPER = 36
 FOLDER_PREFIX = "gradeformer-"
+# a worker's folder, an unpacked submission (sub-) or notebook (nb-), after the owner's pid
+OWNED_FOLDER = re.compile(r"gradeformer-(?:sub-|nb-)?(\d+)-")
 ROUNDS = 20  # kill passes: a process that forks while being killed is caught by the next
 
 
@@ -164,8 +168,8 @@ def sweep_stale_folders() -> int:
     only this user's. Returns how many were removed."""
     removed = 0
     for path in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*-*"):
-        owner_pid = path.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
-        if not owner_pid.isdigit() or _alive(int(owner_pid)):
+        named = OWNED_FOLDER.match(path.name)
+        if named is None or _alive(int(named.group(1))):
             continue
         with contextlib.suppress(OSError):
             if path.is_dir() and path.stat().st_uid == os.geteuid():

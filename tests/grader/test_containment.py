@@ -109,7 +109,7 @@ def test_the_warning_names_what_is_not_contained_only_where_nothing_hides_files(
         assert isolation.uncontained_warning("unshare") is None
         warning = isolation.uncontained_warning("rlimits")
     assert warning is not None and "network" in warning
-    expected = "made unreadable to them" if os.geteuid() == 0 else "read every file this user can"
+    expected = "made unreadable to them" if os.geteuid() == 0 else "signal or trace this grader"
     assert expected in warning
 
 
@@ -182,3 +182,14 @@ def test_a_worker_being_launched_is_not_taken_for_an_orphan() -> None:
         proc.kill()
         proc.wait()
         REAPER.bury(proc.pid, None)
+
+
+def test_unpacked_submissions_of_a_killed_run_are_swept_too() -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = [
+        Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{kind}{dead.pid}-"))
+        for kind in ("", "sub-", "nb-")
+    ]
+    sweep_stale_folders()
+    assert [path for path in left if path.exists()] == []
