@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from grader import writers
 from grader.commands.grade import (
+    FormatChoice,
     InputError,
     exercises_or_fail,
     instructor_errors,
@@ -41,7 +43,7 @@ EXIT_HELP = (
     type=click.Path(path_type=Path),
     help="Exercises folder (default: ./exercises, an exercise.yaml here or above, the kit).",
 )
-@click.option("--format", "fmt", default="terminal", hidden=True)
+@click.option("--format", "fmt", type=FormatChoice(), default="terminal", hidden=True)
 def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, fmt: str) -> None:
     """Run the public and hand-worked checks of EXERCISE (module or folder name; all by
     default) on your code, and your by-hand answers in answers.yaml."""
@@ -52,7 +54,6 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     # imported once the workers are launched: they boot while numpy and the grader load
     from grader.api import CheckReport
     from grader.grading import grade_submission
-    from grader.writers import write
 
     try:
         all_exercises = exercises_or_fail(exercises_dir, names)
@@ -67,7 +68,7 @@ def command(exercises: tuple[str, ...], path: Path, exercises_dir: Path | None, 
     result = CheckReport.of(graded if names else _only_submitted(graded))
     if result.error:  # nothing was graded: one line on stderr, exit 2
         raise InputError(result.error)
-    write(result, fmt, sys.stdout)
+    writers.write(result, fmt, sys.stdout)
     sys.exit(0 if result.all_passed else 1)
 
 

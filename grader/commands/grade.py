@@ -13,16 +13,33 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from grader import writers
+
 if TYPE_CHECKING:  # the heavy modules (numpy, grading) load only once a command runs
     from grader.results import SubmissionResult
     from grader.spec import ExerciseSpec
 
 EXERCISE_FOLDER = re.compile(r"\d+_")  # 03_softmax
-FORMATS = ("terminal", "json", "gradescope", "exercism", "junit")
 EXIT_HELP = (
     "Exit codes: 0 graded; 1 graded but below --fail-under; 2 usage or input error "
     "(missing or unreadable submission, malformed exercise spec)."
 )
+
+
+class FormatChoice(click.Choice[str]):
+    """`--format`'s choices: the writers' registry (`grader.writers.WRITERS`), read each time
+    they are checked or shown, so a format registered there is an option everywhere."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return writers.formats()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """`click.Choice.__init__` stores a copy; ours stays the registry."""
 
 
 class InputError(click.ClickException):
@@ -153,7 +170,7 @@ def _has_students(children: list[Path]) -> bool:
 
 @click.command(name="grade", epilog=EXIT_HELP)
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("--format", "fmt", type=FormatChoice(), default="terminal", show_default=True)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -267,13 +284,11 @@ def _grade_one(
 def _write(result: SubmissionResult, fmt: str, out: Path | None, timings: bool) -> None:
     """Print the result, or write it to `out`; a result that cannot be written is printed
     instead (grading it again would cost the user the whole run) and the command fails."""
-    from grader.writers import write
-
     if out is None:
-        write(result, fmt, sys.stdout, timings=timings)
+        writers.write(result, fmt, sys.stdout, timings=timings)
         return
     text = io.StringIO()
-    write(result, fmt, text, timings=timings)
+    writers.write(result, fmt, text, timings=timings)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text.getvalue(), encoding="utf-8")

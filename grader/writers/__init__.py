@@ -1,43 +1,68 @@
 """Output formats: one module per format, each a `write(result, stream, *, timings)` over
-the results model (`grader.results`).
+the results model (`grader.results`), and `WRITERS`, the registry naming them.
 
 ```python
-from grader.writers import FORMATS, write
-write(result, "gradescope", sys.stdout)          # FORMATS: terminal json gradescope exercism junit
+from grader.writers import formats, write
+formats()                                  # ('terminal', 'json', 'gradescope', 'exercism', 'junit')
+write(result, "gradescope", sys.stdout)
 ```
+
+`WRITERS` is the one list of formats: the CLI's `--format` choices are read from it, so
+adding a format is one new module here plus one line in `WRITERS`. A writer module is
+imported only when something is written in its format, so reading the names costs the CLI
+nothing at start-up.
 
 Hidden checks are redacted the same way in every format (`grader.writers.feedback.redact`).
 """
 
 from __future__ import annotations
 
-from typing import TextIO
+import importlib
+from typing import TYPE_CHECKING, Protocol, TextIO, cast
 
-from grader.results import SubmissionResult
-from grader.writers import exercism, gradescope, junit, terminal
-from grader.writers import json as json_writer
+if TYPE_CHECKING:
+    from grader.results import SubmissionResult
 
-_WRITERS = {
-    "terminal": terminal.write,
-    "json": json_writer.write,
-    "gradescope": gradescope.write,
-    "exercism": exercism.write,
-    "junit": junit.write,
+# format name (as `--format` takes it) → the module that writes it; `--format` lists them in
+# this order. Each module defines `write(result, stream, *, timings=True)` (see `Writer`).
+WRITERS: dict[str, str] = {
+    "terminal": "grader.writers.terminal",
+    "json": "grader.writers.json",
+    "gradescope": "grader.writers.gradescope",
+    "exercism": "grader.writers.exercism",
+    "junit": "grader.writers.junit",
 }
-FORMATS: tuple[str, ...] = tuple(_WRITERS)
+
+
+class Writer(Protocol):
+    """What a format's module provides: its `write` function."""
+
+    def write(self, result: SubmissionResult, stream: TextIO, *, timings: bool = True) -> None:
+        """Write `result` to `stream`; `timings=False` leaves out every wall-clock figure."""
+
+
+def formats() -> tuple[str, ...]:
+    """The format names, in `WRITERS` order (read each time: the registry is the truth)."""
+    return tuple(WRITERS)
+
+
+def writer(fmt: str) -> Writer:
+    """The module that writes format `fmt`, imported on first use; `ValueError` if unknown."""
+    try:
+        module = WRITERS[fmt]
+    except KeyError:
+        known = ", ".join(formats())
+        raise ValueError(f"unknown format {fmt!r}; expected one of {known}") from None
+    return cast(Writer, importlib.import_module(module))
 
 
 def write(result: SubmissionResult, fmt: str, stream: TextIO, *, timings: bool = True) -> None:
-    """Write `result` to `stream` in format `fmt` (one of `FORMATS`).
+    """Write `result` to `stream` in format `fmt` (one of `formats()`).
 
     `timings=False` leaves out every wall-clock figure, so the output is a pure function of
     the submission, the specs and the seed. Raises `ValueError` for an unknown format.
     """
-    try:
-        writer = _WRITERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
-    writer(result, stream, timings=timings)
+    writer(fmt).write(result, stream, timings=timings)
 
 
-__all__ = ["FORMATS", "write"]
+__all__ = ["WRITERS", "Writer", "formats", "write", "writer"]

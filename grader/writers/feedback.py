@@ -5,7 +5,7 @@ status, points, the value-free message grading gave it (see `HIDDEN_MESSAGE_PREF
 the misconception it matched (name and hint: our words, never values); any other message,
 its diagnostics, trace and the student's prints on it are dropped (they may contain hidden
 inputs or values). Every writer renders checks through
-`visible_check` → `feedback_lines`, so no format can leak what another one hides.
+`redact` (`feedback_lines` calls it first), so no format can leak what another one hides.
 """
 
 from __future__ import annotations

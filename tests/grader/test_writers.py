@@ -10,15 +10,24 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from grader import writers
+from grader.cli import cli
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
-from grader.writers import FORMATS, write
+from grader.writers import formats, write
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 # Strings that only the hidden checks carry: no format may ever print them.
 SECRETS = ["0.8312345", "SECRET-INPUT-[7, 3]", "hidden print 42", "HIDDEN-TRACE"]
@@ -205,7 +214,7 @@ def render(result: SubmissionResult, fmt: str, timings: bool = True) -> str:
     return stream.getvalue()
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", formats())
 def test_hidden_values_and_prints_never_appear(fmt: str) -> None:
     text = render(sample_result(), fmt)
     for secret in SECRETS:
@@ -214,7 +223,7 @@ def test_hidden_values_and_prints_never_appear(fmt: str) -> None:
     assert "hidden-bug" in text  # and the misconception it matched: our words, never values
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", formats())
 def test_a_hidden_check_keeps_the_engines_value_free_message(fmt: str) -> None:
     message = "error on a hidden input (2×3×6 logits): softmax: timed out after 10 s"
     timed_out = check(
@@ -235,6 +244,69 @@ def test_a_hidden_check_keeps_the_engines_value_free_message(fmt: str) -> None:
 def test_unknown_format_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         render(sample_result(), "xml")
+
+
+TOY_WRITER = '''"""A toy output format: one line per exercise."""
+
+from typing import TextIO
+
+
+def write(result, stream: TextIO, *, timings: bool = True) -> None:
+    for ex in result.exercises:
+        stream.write(f"toy {ex.exercise} {ex.score:g}/{ex.max_score:g}\\n")
+'''
+
+
+@pytest.fixture
+def toy_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new format added as a new writer is: its module (here in a package of its own, on
+    the path) and one line in the registry, `grader.writers.WRITERS`."""
+    package = tmp_path / "toy_formats"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "toy.py").write_text(TOY_WRITER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(writers.WRITERS, "toy", "toy_formats.toy")
+    yield "toy"
+    for name in ("toy_formats.toy", "toy_formats"):
+        sys.modules.pop(name, None)
+
+
+def test_a_registered_format_is_a_choice_of_every_format_option(
+    toy_format: str, fake_reference: object
+) -> None:
+    """One module and one registry line: `grade --help` lists the format, and `grade` and
+    `check` write with it; an unregistered one is a usage error naming the registered."""
+    assert formats() == ("terminal", "json", "gradescope", "exercism", "junit", "toy")
+    shown = CliRunner().invoke(cli, ["grade", "--help"])
+    assert shown.exit_code == 0
+    choices = "--format [terminal|json|gradescope|exercism|junit|toy]"
+    assert choices in " ".join(shown.output.split())
+    exercises = ["--exercises", str(FIXTURES / "exercises")]
+    correct = str(FIXTURES / "submissions" / "correct")
+    graded = CliRunner().invoke(cli, ["grade", correct, *exercises, "--format", toy_format])
+    assert (graded.exit_code, graded.stdout) == (0, "toy 01_scale 10/10\ntoy 02_total 5/5\n")
+    args = ["check", "scale", *exercises, "--path", correct, "--format", toy_format]
+    checked = CliRunner().invoke(cli, args)
+    assert (checked.exit_code, checked.stdout) == (0, "toy 01_scale 10/10\n")
+    refused = CliRunner().invoke(cli, ["check", "--format", "xml"])
+    assert refused.exit_code == 2
+    named = "'xml' is not one of 'terminal', 'json', 'gradescope', 'exercism', 'junit', 'toy'"
+    assert named in refused.output
+
+
+def test_the_cli_imports_no_writer_to_list_the_formats() -> None:
+    """Reading the registry (the CLI's `--format` choices) imports no writer module, so
+    `gradeformer check` does not pay for rich or XML before it has a result to write."""
+    code = (
+        "import sys, click; from grader.cli import cli\n"
+        "for name in ('check', 'grade'):\n"
+        "    command = cli.get_command(click.Context(cli), name)\n"
+        "    command.get_help(click.Context(command, info_name=name))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('grader.writers.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_terminal_plain_text_lines() -> None:
