@@ -1,6 +1,6 @@
 """The answer key: a clean NumPy transformer, forward and backward, BPE, training.
 
-Every function of the student API contract (see DESIGN.md) is exported here under its
+Every function of the student API contract (docs/contract.md) is exported here under its
 contract name, so ``reference`` is itself a complete submission; the backward passes,
 the initialiser and the tiny corpus are exported beside them.
 """

@@ -143,7 +143,7 @@ def looks_like_class(path: Path) -> bool:
 
 
 def is_single(path: Path, exercises: list[ExerciseSpec]) -> bool:
-    """True when `path` is one submission (DESIGN.md "One submission or a class").
+    """True when `path` is one submission (docs/instructors.md, "Grading a class").
 
     A file; a folder holding an exercise module (`softmax.py`) or an exercise folder
     (`03_softmax/`, or `softmax/`) directly; or a folder with no student folders or zips in
