@@ -10,6 +10,7 @@ check is all or nothing.
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
 from typing import Literal
 
@@ -48,7 +49,12 @@ class ExerciseRun:
         self.kinds: list[tuple[str, str | None]] = []  # (function, error kind) of every call
         self.stopped: str | None = None  # why the module could not be imported
         self.head: list[CheckResult] = []  # the forbidden-call check
-        self.next_index = 0
+        self.untaken = {  # indexes of checks not yet taken: shown ones, hidden ones
+            hidden: deque(
+                i for i, c in enumerate(self.checks) if (c.visibility == "hidden") == hidden
+            )
+            for hidden in (False, True)
+        }
         self.started = time.perf_counter()  # reset when a worker begins the exercise
 
     def begin(self, runner: Runner) -> None:
@@ -62,16 +68,19 @@ class ExerciseRun:
         except StopExercise as stop:
             self.stop(stop.message)
 
-    def take(self) -> int | None:
-        """The index of the next check to run, or None when none is left."""
-        if self.exhausted():
+    def take(self, hidden: bool) -> int | None:
+        """The index of the next hidden (or shown) check to run, or None when none is left."""
+        if self.stopped is not None or not self.untaken[hidden]:
             return None
-        self.next_index += 1
-        return self.next_index - 1
+        return self.untaken[hidden].popleft()
+
+    def has_untaken(self, hidden: bool) -> bool:
+        """Whether a hidden (or shown) check is left to take."""
+        return self.stopped is None and bool(self.untaken[hidden])
 
     def exhausted(self) -> bool:
         """True when every check has been taken, or the exercise has stopped."""
-        return self.stopped is not None or self.next_index >= len(self.checks)
+        return self.stopped is not None or not any(self.untaken.values())
 
     def run(self, index: int, runner: Runner) -> None:
         """Run check `index` on `runner`; an import failure stops the whole exercise."""

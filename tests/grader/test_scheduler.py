@@ -16,9 +16,16 @@ from grader.grading.scheduler import Scheduler
 class FakeRun:
     """Stands in for `ExerciseRun`: records which runner ran each check, and when."""
 
-    def __init__(self, name: str, checks: int, seconds: float = 0.01, fail_at: int = -1) -> None:
+    def __init__(
+        self, name: str, checks: int, seconds: float = 0.01, fail_at: int = -1, hidden: int = 0
+    ) -> None:
         self.name, self.checks, self.seconds, self.fail_at = name, checks, seconds, fail_at
-        self.remaining = deque(range(checks))
+        self.remaining = {  # the last `hidden` checks are hidden ones
+            False: deque(range(checks - hidden)),
+            True: deque(range(checks - hidden, checks)),
+        }
+        self.hidden_from = checks - hidden
+        self.journal: list[tuple[str, str, str]] | None = None  # (runner, exercise, kind)
         self.ran: dict[int, str] = {}
         self.begun_by: str | None = None
         self.finished = 0
@@ -26,12 +33,17 @@ class FakeRun:
 
     def begin(self, runner: str) -> None:
         self.begun_by = runner
+        if self.journal is not None:
+            self.journal.append((runner, self.name, "begin"))
 
-    def take(self) -> int | None:
-        return self.remaining.popleft() if self.remaining else None
+    def take(self, hidden: bool) -> int | None:
+        return self.remaining[hidden].popleft() if self.remaining[hidden] else None
+
+    def has_untaken(self, hidden: bool) -> bool:
+        return bool(self.remaining[hidden])
 
     def exhausted(self) -> bool:
-        return not self.remaining
+        return not any(self.remaining.values())
 
     def run(self, index: int, runner: str) -> None:
         assert self.begun_by is not None, "a check ran before its exercise began"
@@ -41,6 +53,9 @@ class FakeRun:
         with self.lock:
             assert index not in self.ran
             self.ran[index] = runner
+            if self.journal is not None:
+                kind = "hidden" if index >= self.hidden_from else "shown"
+                self.journal.append((runner, self.name, kind))
 
     def finish(self) -> Any:
         assert len(self.ran) == self.checks, "finished before every check ran"
@@ -78,3 +93,20 @@ def test_an_instructor_error_stops_every_runner_and_is_raised() -> None:
     with pytest.raises(RuntimeError, match="cases.py is broken"):
         serve_all(schedule, ["A", "B"])
     assert len(runs[0].ran) + len(runs[1].ran) < 20  # the other runner stopped too
+
+
+@pytest.mark.parametrize("runners", [["only"], ["A", "B"], ["A", "B", "C"]])
+def test_no_worker_runs_a_shown_job_after_a_hidden_check(runners: list[str]) -> None:
+    """One exercise's code could stash a hidden input in its worker for another exercise's
+    code to print during a shown check: every start and shown check comes first."""
+    journal: list[tuple[str, str, str]] = []
+    runs = [FakeRun("04_ce", 6, hidden=3), FakeRun("03_softmax", 5, hidden=2), FakeRun("x", 2)]
+    for run in runs:
+        run.journal = journal
+    schedule = Scheduler(runs)  # type: ignore[arg-type]
+    serve_all(schedule, runners)
+    assert schedule.results() == ["04_ce", "03_softmax", "x"]
+    for runner in runners:
+        kinds = [kind for who, _, kind in journal if who == runner]
+        assert "hidden" not in kinds or set(kinds[kinds.index("hidden") :]) == {"hidden"}
+    assert sum(kind == "hidden" for _, _, kind in journal) == 5
