@@ -22,7 +22,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import weakref
@@ -33,22 +32,12 @@ from types import ModuleType
 from typing import Any
 
 from grader.sandbox import isolation as iso
-from grader.sandbox import layout, protect
+from grader.sandbox import layout, protect, runfolder
 from grader.sandbox.calls import CallOutcome, Limits, ModuleInfo, outcome_of, size_text
 from grader.sandbox.protocol import PipeClosed, ProtocolError, Timeout, read_frame, write_frame
 from grader.sandbox.reaper import REAPER, kill_all
 from grader.threads import ONE_BLAS_THREAD
 
-SUPPORT_FILES = {
-    "grader/codec.py": Path(__file__).parents[1] / "codec.py",
-    "grader/sandbox/callables.py": Path(__file__).with_name("callables.py"),
-    "grader/sandbox/landlock.py": Path(__file__).with_name("landlock.py"),
-    "grader/sandbox/newroot.py": Path(__file__).with_name("newroot.py"),
-    "grader/sandbox/protocol.py": Path(__file__).with_name("protocol.py"),
-    "grader/sandbox/worker_main.py": Path(__file__).with_name("worker_main.py"),
-    "grader/__init__.py": None,
-    "grader/sandbox/__init__.py": None,
-}
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_BLAS_THREAD}
 PING_SECONDS = 5.0
 FILE_HIDING = {
@@ -163,7 +152,7 @@ class Worker:
         with self._run_lock:
             self.modules = {name: Path(path) for name, path in modules.items()}
             if self._run_dir is not None:
-                self._copy_modules(self._run_dir)
+                runfolder.copy_modules(self._run_dir, self.modules, self.uid)
 
     def start(self) -> float:
         """Start a fresh worker (stopping any running one); return its start-up seconds.
@@ -198,7 +187,7 @@ class Worker:
         self._stop()
         self.uid = iso.worker_uid()  # a fresh one: nothing left of the last start shares it
         self._began = time.monotonic()
-        self._write_support()  # rewritten each time: a student may have deleted it
+        runfolder.write_support(self._root)  # rewritten each time: a student may have deleted it
         run_dir = self._fresh_run_dir()
         plan = iso.build_plan(
             self.isolation,
@@ -208,7 +197,7 @@ class Worker:
             self.uid,
             self.limits.scratch_bytes,
         )
-        self._empty_root_dir()
+        runfolder.empty_root_dir(self._root)
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
         flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -386,52 +375,13 @@ class Worker:
             limits["processes"] = None  # RLIMIT_NPROC would count all the user's processes
         return limits
 
-    def _write_support(self) -> None:
-        support = self._root / "support"
-        shutil.rmtree(support, ignore_errors=True)
-        for rel, source in SUPPORT_FILES.items():
-            target = support / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.parent.chmod(0o755)
-            target.write_bytes(source.read_bytes() if source else b"")
-            target.chmod(0o644)
-        self._root.chmod(0o711)  # the worker's uid may pass through, not list
-
     def _fresh_run_dir(self) -> Path:
-        """A new run folder holding a copy of each module (a new one on every start).
-
-        Made root-only, filled, and only then handed to the worker's uid: nothing a former
-        worker left running can plant a symlink for root to follow while it copies. The
-        last start's folder is removed, best effort (a leftover may still be writing to it).
-        """
+        """This start's run folder, the last one's removed (see `runfolder.fresh_run_dir`)."""
         with self._run_lock:
-            if self._run_dir is not None:
-                shutil.rmtree(self._run_dir, ignore_errors=True)
-            run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._root))  # 0700, ours
-            self._run_dir = run_dir
-            self._copy_modules(run_dir)
-            run_dir.chmod(0o711)  # bwrap, root without capabilities, must enter it
-            if self.uid is not None:  # the worker's uid only: other workers' uids cannot list it
-                os.chown(run_dir, self.uid, self.uid)
-        return run_dir
-
-    def _copy_modules(self, run_dir: Path) -> None:
-        """Copy the modules in, never following a link at the target (see _fresh_run_dir)."""
-        for name, path in self.modules.items():
-            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(run_dir / f"{name}.py")
-            fd = os.open(run_dir / f"{name}.py", flags | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as target:
-                target.write(Path(path).read_bytes())
-                if self.uid is not None:  # readable by the worker's uid only
-                    os.fchown(target.fileno(), self.uid, self.uid)
-
-    def _empty_root_dir(self) -> None:
-        """The empty folder on which the worker may build its own root (see newroot.py)."""
-        root = self._root / "root"
-        shutil.rmtree(root, ignore_errors=True)
-        root.mkdir(mode=0o700)
+            self._run_dir = runfolder.fresh_run_dir(
+                self._root, self._run_dir, self.modules, self.uid
+            )
+        return self._run_dir
 
     def _kill_group(self) -> None:
         proc = self._proc  # read once: `kill` may run in another thread
