@@ -26,7 +26,8 @@ use_one_blas_thread()  # as `gradeformer` does, before numpy loads here or in a 
 from grader.batch import grade_class  # noqa: E402
 from grader.demo import make_demo_class  # noqa: E402
 from grader.results import SubmissionResult  # noqa: E402
-from grader.spec import SOURCE_EXERCISES, load_exercises  # noqa: E402
+from grader.spec import load_exercises  # noqa: E402
+from grader.spec.finding import SOURCE_EXERCISES  # noqa: E402
 
 SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
 

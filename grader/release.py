@@ -31,7 +31,8 @@ import yaml
 from grader import __version__
 from grader.fixtures import public_checks, write_public_fixtures
 from grader.grading.reach import reached
-from grader.spec import EXERCISE_FILE, ExerciseSpec
+from grader.spec import ExerciseSpec
+from grader.spec.model import EXERCISE_FILE
 
 GRADER_DIR = Path(__file__).resolve().parent
 KIT_EXERCISES = Path("grader") / "data" / "exercises"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from grader.commands.grade import InputError, exercises_or_fail
-from grader.spec import SOURCE_EXERCISES
+from grader.spec.finding import SOURCE_EXERCISES
 
 SOURCE_SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
 

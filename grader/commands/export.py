@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader.commands.grade import InputError, exercises_or_fail
-from grader.spec import SOURCE_EXERCISES
+from grader.spec.finding import SOURCE_EXERCISES
 
 
 @click.group(name="export")

@@ -35,7 +35,8 @@ from pathlib import Path
 import pytest
 
 from grader.export.gradescope import PINNED, build_autograder
-from grader.spec import SOURCE_EXERCISES, load_exercises
+from grader.spec import load_exercises
+from grader.spec.finding import SOURCE_EXERCISES
 
 CHECKOUT = SOURCE_EXERCISES.parent
 SOLUTIONS = CHECKOUT / "solutions"

@@ -25,6 +25,7 @@ import yaml
 
 reference = pytest.importorskip("reference")
 spec = pytest.importorskip("grader.spec")
+spec_model = pytest.importorskip("grader.spec.model")
 cases = pytest.importorskip("grader.cases")
 compare = pytest.importorskip("grader.compare")
 grading = pytest.importorskip("grader.grading")
@@ -173,7 +174,7 @@ def test_misconception_caught_and_named_by_a_hidden_check(folder: str, name: str
 @pytest.mark.parametrize("folder", PRESENT)
 def test_exercise_has_enough_checks(folder: str) -> None:
     ex = _exercise(folder)
-    count = {v: sum(c.visibility == v for c in ex.checks) for v in spec.VISIBILITIES}
+    count = {v: sum(c.visibility == v for c in ex.checks) for v in spec_model.VISIBILITIES}
     assert count["public"] >= 3 and count["hidden"] >= 4 and count["hand-worked"] >= 1, count
     assert len(ex.misconceptions) >= 3
     for check in ex.checks:

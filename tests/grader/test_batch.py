@@ -22,7 +22,10 @@ from typing import Any
 import pytest
 
 from grader import batch
-from grader.batch import BatchError, find_submissions, grade_class, read_result, write_result
+from grader.batch import BatchError, grade_class
+from grader.batch import run as batch_run
+from grader.batch.class_folder import find_submissions
+from grader.batch.result_files import read_result, write_result
 from grader.results import ExerciseResult, SubmissionResult
 from grader.sandbox.isolation import Isolation, IsolationUnavailable
 from grader.spec import ExerciseSpec, SpecError, select
@@ -320,12 +323,12 @@ def test_the_run_level_is_what_require_resolves(monkeypatch: pytest.MonkeyPatch)
             return Isolation.UNSHARE  # say bwrap does not work here
         raise IsolationUnavailable(f"isolation {level} is not available here")
 
-    monkeypatch.setattr(batch, "require", require)
-    monkeypatch.setattr(batch, "share_probes", lambda: None)
-    assert batch._run_level(None, probe=True) is Isolation.UNSHARE
-    assert batch._run_level("bwrap", probe=True) is Isolation.BWRAP  # each result says why
-    assert batch._run_level(None, probe=False) is None  # a Dask cluster: its own strongest
-    assert batch._run_level("rlimits", probe=False) is Isolation.RLIMITS
+    monkeypatch.setattr(batch_run, "require", require)
+    monkeypatch.setattr(batch_run, "share_probes", lambda: None)
+    assert batch_run._run_level(None, probe=True) is Isolation.UNSHARE
+    assert batch_run._run_level("bwrap", probe=True) is Isolation.BWRAP  # each result says why
+    assert batch_run._run_level(None, probe=False) is None  # a Dask cluster: its own strongest
+    assert batch_run._run_level("rlimits", probe=False) is Isolation.RLIMITS
 
 
 def test_a_class_run_opens_with_its_isolation_workers_and_seed(

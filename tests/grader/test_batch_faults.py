@@ -22,7 +22,8 @@ import pytest
 
 from grader.demo import DemoStudent, write_class
 from grader.results import SubmissionResult
-from grader.spec import SOURCE_EXERCISES, load_exercises
+from grader.spec import load_exercises
+from grader.spec.finding import SOURCE_EXERCISES
 
 SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
 EXERCISE = "03_softmax"

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from grader.cli import cli
 from grader.demo import make_demo_class, plan_class
 from grader.grading import grade_submission
-from grader.spec import SOURCE_EXERCISES, load_exercises
+from grader.spec import load_exercises
+from grader.spec.finding import SOURCE_EXERCISES
 
 SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
 EXERCISES = load_exercises(SOURCE_EXERCISES)

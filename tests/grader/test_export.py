@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from grader.cli import cli
 from grader.export.github import RESULT_FILE, workflow
 from grader.export.gradescope import PINNED, build_autograder
-from grader.spec import SOURCE_EXERCISES, load_exercises
+from grader.spec import load_exercises
+from grader.spec.finding import SOURCE_EXERCISES
 
 CHECKOUT = SOURCE_EXERCISES.parent
 SOLUTIONS = CHECKOUT / "solutions"

@@ -24,7 +24,8 @@ import yaml
 from grader.cases import build_case
 from grader.codec import decode
 from grader.release import KIT_EXERCISES, build_kit, extract_functions, public_spec
-from grader.spec import SOURCE_EXERCISES, CheckSpec, ExerciseSpec, load_exercises
+from grader.spec import CheckSpec, ExerciseSpec, load_exercises
+from grader.spec.finding import SOURCE_EXERCISES
 
 SOLUTIONS = SOURCE_EXERCISES.parent / "solutions"
 EXERCISES = load_exercises(SOURCE_EXERCISES)

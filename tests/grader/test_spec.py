@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.spec import SpecError, check_seed, load_exercise, load_exercises, select, to_value
+from grader.spec import SpecError, load_exercise, load_exercises, select
+from grader.spec.loading import check_seed, to_value
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exercises"
 
