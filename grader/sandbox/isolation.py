@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import landlock, layout
+from grader.sandbox import landlock, layout, runfolder
 
 UID_BASE = 1_500_000_000  # far above any account's uid; 2**22 uids from here are ours
 _uid_counter = itertools.count()
@@ -95,11 +95,12 @@ def build_plan(
     its own.
     """
     script_rel = os.path.join("grader", "sandbox", "worker_main.py")
+    view = layout.view()
     view_paths = {"support": layout.SUPPORT, "modules": layout.MODULES, "run": layout.RUN}
     host_paths = {"support": str(support_dir), "modules": str(run_dir), "run": str(run_dir)}
     config: dict[str, Any] = {"drop_uid": uid, "paths": view_paths, "files": "own root"}
     if level is Isolation.BWRAP:
-        argv = ["bwrap", *_bwrap_args(support_dir, run_dir, uid, scratch_bytes)]
+        argv = ["bwrap", *_bwrap_args(view, support_dir, run_dir, uid, scratch_bytes)]
         script = os.path.join(layout.SUPPORT, script_rel)
         return LaunchPlan([*argv, python, "-I", "-S"], script, config)
     config["files"] = "visible"  # until the worker has built its own root
@@ -113,8 +114,8 @@ def build_plan(
         config["die_with"] = os.getpid()
     if level is Isolation.UNSHARE or uid is not None:
         config["new_root"] = {
-            **layout.view().to_config(),
-            "root": str(support_dir.parent / "root"),
+            **view.to_config(),
+            "root": str(support_dir.parent / runfolder.ROOT_MOUNT),
             "binds": [[str(support_dir), layout.SUPPORT], [str(run_dir), layout.MODULES]],
             "run": layout.RUN,
             "scratch_bytes": scratch_bytes,
@@ -126,7 +127,7 @@ def build_plan(
     else:
         config["paths"] = host_paths
     if level is Isolation.RLIMITS:  # should the worker have no root of its own
-        read = [*layout.readable(layout.view()), str(support_dir)]
+        read = [*layout.readable(view), str(support_dir)]
         write = [str(run_dir), *(f"/dev/{name}" for name in layout.DEVICES)]
         config["landlock"] = {"read": read, "write": write}
     script = str(support_dir / script_rel)
@@ -134,7 +135,9 @@ def build_plan(
     return LaunchPlan(argv, script, config)
 
 
-def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None, scratch: int) -> list[str]:
+def _bwrap_args(
+    view: layout.View, support_dir: Path, run_dir: Path, uid: int | None, scratch: int
+) -> list[str]:
     """bubblewrap's arguments for the tree of `layout.py`."""
     if uid is None:
         args = ["--unshare-all"]
@@ -143,7 +146,6 @@ def _bwrap_args(support_dir: Path, run_dir: Path, uid: int | None, scratch: int)
         args += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     args += ["--die-with-parent", "--new-session"]
-    view = layout.view()
     for path, link in view.system:
         args += ["--ro-bind", path, path] if link is None else ["--symlink", link, path]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]

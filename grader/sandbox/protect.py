@@ -41,7 +41,7 @@ def private_paths(extra: Iterable[str | Path] = ()) -> list[str]:
     installed from, the case cache, what `also_private` named, and `extra`."""
     named = [str(p) for p in extra]
     named += [p for p in os.environ.get(PRIVATE_ENV, "").split(os.pathsep) if p]
-    paths = named + [_checkout_of(p) for p in named if _checkout_of(p)]
+    paths = named + [holder for p in named if (holder := _checkout_of(p))]
     for package in ("grader", "reference"):
         found = importlib.util.find_spec(package)
         if found is not None and found.origin is not None:

@@ -75,7 +75,7 @@ class Reaper:
         """Every live descendant of `pid` (an empty list where /proc cannot tell)."""
         table = _process_table()
         children: dict[int, list[int]] = {}
-        for child, (parent, _session, _uid) in table.items():
+        for child, (parent, _session) in table.items():
             children.setdefault(parent, []).append(child)
         found, todo = [], list(children.get(pid, []))
         while todo:
@@ -91,17 +91,17 @@ class Reaper:
             self._workers.discard(pid)
             if uid is not None:
                 kill_uid(uid)
-            self._kill_leftovers(uid)
+            self._kill_orphans()
 
-    def _kill_leftovers(self, uid: int | None) -> None:
+    def _kill_orphans(self) -> None:
+        """Kill our children that are no live worker and in another session than ours."""
         live, me, session = set(self._workers), os.getpid(), os.getsid(0)
         for _ in range(ROUNDS):
             table = _process_table()
             doomed = [
                 p
-                for p, (parent, sid, owner) in table.items()
-                if (uid is not None and owner == uid)
-                or (parent == me and p not in live and sid != session)
+                for p, (parent, sid) in table.items()
+                if parent == me and p not in live and sid != session
             ]
             if not doomed:
                 return
@@ -142,8 +142,8 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def _process_table() -> dict[int, tuple[int, int, int]]:
-    """{pid: (parent pid, session id, real uid)} of every live, non-zombie process."""
+def _process_table() -> dict[int, tuple[int, int]]:
+    """{pid: (parent pid, session id)} of every live, non-zombie process."""
     table = {}
     try:
         entries = os.listdir("/proc")
@@ -154,12 +154,11 @@ def _process_table() -> dict[int, tuple[int, int, int]]:
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-            owner = os.stat(f"/proc/{entry}").st_uid
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] != "Z":  # state; then ppid, pgrp, session
-            table[int(entry)] = (int(fields[1]), int(fields[3]), owner)
+            table[int(entry)] = (int(fields[1]), int(fields[3]))
     return table
 
 

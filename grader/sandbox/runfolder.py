@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+ROOT_MOUNT = "root"  # the folder on which the worker may build its own root
 SUPPORT_FILES = {
     "grader/codec.py": Path(__file__).parents[1] / "codec.py",
     "grader/sandbox/callables.py": Path(__file__).with_name("callables.py"),
@@ -81,6 +82,6 @@ def copy_modules(run_dir: Path, modules: Mapping[str, Path], uid: int | None) ->
 
 def empty_root_dir(root: Path) -> None:
     """The empty folder on which the worker may build its own root (see newroot.py)."""
-    folder = root / "root"
+    folder = root / ROOT_MOUNT
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(mode=0o700)

@@ -40,11 +40,9 @@ from grader.threads import ONE_BLAS_THREAD
 
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_BLAS_THREAD}
 PING_SECONDS = 5.0
-FILE_HIDING = {
-    "own root": "a root of its own: nothing but Python, numpy and the submission",
-    "landlock": "Landlock: no file outside Python, numpy and the submission",
-    "visible": "every file its uid can read",
-}
+# what hides the machine's files from a worker: a root of its own (nothing but Python, numpy
+# and the submission exists), Landlock (nothing else may be opened), or nothing
+FILE_HIDING = ("own root", "landlock", "visible")
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import CallOutcome, Isolation, Limits, Worker, landlock
+from grader.sandbox import CallOutcome, Isolation, Limits, Worker, landlock, protect
 from grader.sandbox import isolation as iso
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -205,6 +205,9 @@ def test_searching_the_disk_for_the_answer_key(attack: Worker) -> None:
     assert loot.ok, loot.message
     if _files_hidden(attack):
         assert not earns_credit(out) and loot.value == []
+    elif os.geteuid() == 0:  # modes only (protect.py): none of this grader's answer key
+        private = protect.private_paths()
+        assert [p for p in loot.value if any(p.startswith(f"{d}/") for d in private)] == []
     else:  # documented: an ordinary user's files are the student's to read at rlimits
         assert loot.value, "the attack found nothing even where files are visible"
 
