@@ -23,6 +23,7 @@ from grader.compare import CANNOT_CHECK, Verdict, compare_values, shape_mismatch
 from grader.fixtures import FixtureError
 from grader.grading.runner import NOT_IMPLEMENTED, InProcessOutcome, Outcome, Runner
 from grader.misconceptions import match_misconception
+from grader.relations import find_relation
 from grader.results import HIDDEN_MESSAGE_PREFIXES, CheckResult
 from grader.spec import Call, CheckSpec, ExerciseSpec
 
@@ -105,6 +106,8 @@ def run_check(
             mis = match_misconception(exercise, check, case, outputs, seed)
             if mis is not None:
                 result.misconception, result.hint = mis.name, mis.hint
+            else:
+                verdict = _with_relation(verdict, case, outputs)
             return _finish(result, check, verdict, printed, status="fail")
     result.status, result.points = "pass", check.points
     return _finish(result, check, Verdict(True), printed, status="pass")
@@ -159,6 +162,18 @@ def _compare(exercise: ExerciseSpec, check: CheckSpec, case: Case, outputs: list
         if not verdict.ok:
             return verdict
     return Verdict(True)
+
+
+def _with_relation(verdict: Verdict, case: Case, outputs: list[Any]) -> Verdict:
+    """`verdict` with a "likely:" line naming how the first wrong array output relates to
+    the expected one (`grader.relations`), when a simple relation holds."""
+    for call, got, expected in zip(case.calls, outputs, case.expected or [], strict=False):
+        if not isinstance(expected, (np.ndarray, float, int)):
+            continue
+        relation = find_relation(got, expected, call.kwargs)
+        if relation is not None:
+            return Verdict(False, verdict.message, [*verdict.details, f"likely: {relation}"])
+    return verdict
 
 
 _SIGNATURE_ERROR = re.compile(
