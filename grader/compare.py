@@ -107,19 +107,19 @@ def compare_arrays(
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.where(wrong, np.abs(got - expected), 0.0)
         err = np.nan_to_num(err, nan=np.inf)
-        rel = err / np.maximum(np.abs(expected), 1e-300)
+        relative = wrong & (expected != 0)  # no relative error where 0 was expected
+        rel = np.where(relative, err / np.where(relative, np.abs(expected), 1.0), 0.0)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
     where = f" at {fmt_index(worst)}" if got.ndim else ""
     want, have = fmt_num(expected[worst]), fmt_num(got[worst])
     if want == have:  # differ beyond the digits shown: show them all
         want, have = repr(float(expected[worst])), repr(float(got[worst]))
     message = f"max abs error {fmt_num(err[worst])}{where} (expected {want}, got {have})"
-    details = [
-        f"max rel error {fmt_num(float(np.max(rel)))}; "
-        f"{int(wrong.sum())} of {got.size} elements differ"
-        + ("" if exact else f" (rtol={rtol:g}, atol={atol:g})")
-    ]
-    return Verdict(False, message, details)
+    tolerance = "" if exact else f" (rtol={rtol:g}, atol={atol:g})"
+    count = f"{int(wrong.sum())} of {got.size} elements differ{tolerance}"
+    if relative.any():
+        count = f"max rel error {fmt_num(float(np.max(rel)))}; {count}"
+    return Verdict(False, message, [count])
 
 
 def compare_values(
@@ -148,6 +148,8 @@ def compare_values(
             return PASS
         return Verdict(False, f"{where}expected {expected[:60]!r}, got {_short(got)}")
     if _is_structured(expected):
+        if exact and _is_int_sequence(expected) and _is_int_sequence(got):
+            return _compare_int_sequences(got, expected, where)
         if not isinstance(got, (list, tuple)) or _is_numeric_sequence(expected):
             return _compare_leaf(got, expected, rtol, atol, exact, where)
         if len(got) != len(expected):
@@ -176,6 +178,74 @@ def _is_numeric_sequence(value: Any) -> bool:
     except ValueError:
         return False
     return arr.dtype.kind in "biuf"
+
+
+def _is_int_sequence(value: Any) -> bool:
+    """A list/tuple of ints or of equal-length int tuples (token ids, BPE merges)."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        return False
+    return arr.dtype.kind in "iu" and arr.ndim in (1, 2)
+
+
+def _compare_int_sequences(got: Any, expected: Any, where: str) -> Verdict:
+    """Item by item: the first differing item, and the lengths when they differ
+    (``item 1: expected (256, 97), got (97, 98)``)."""
+    want = [_item(x) for x in expected]
+    have = [_item(x) for x in got]
+    if want == have:
+        return PASS
+    first = next((i for i, (w, h) in enumerate(zip(want, have, strict=False)) if w != h), None)
+    merges = _merge_texts(want)
+    noun = "merge" if merges else "item"
+
+    def show(value: int | tuple[int, ...]) -> str:
+        if merges is None or not isinstance(value, tuple):
+            return str(value)
+        return f"{value} " + "+".join(repr(_token_text(i, merges)) for i in value)
+
+    parts = []
+    if len(want) != len(have):
+        parts.append(f"expected {len(want)} {noun}s, got {len(have)}")
+    if first is not None:
+        parts.append(f"{noun} {first}: expected {show(want[first])}, got {show(have[first])}")
+    elif len(have) > len(want):
+        parts.append(f"the first extra {noun} is {show(have[len(want)])}")
+    else:
+        parts.append(f"the next expected {noun} is {show(want[len(have)])}")
+    return Verdict(False, where + "; ".join(parts))
+
+
+def _merge_texts(items: list[int | tuple[int, ...]]) -> list[bytes] | None:
+    """When `items` are byte-level BPE merges (pairs whose ids are bytes, < 256, or earlier
+    merges, 256 + index), the bytes each merge stands for; otherwise None."""
+    texts: list[bytes] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, tuple) or len(item) != 2:
+            return None
+        if any(i < 0 or i >= 256 + index for i in item):
+            return None
+        texts.append(b"".join(_token_bytes(i, texts) for i in item))
+    return texts if any(i >= 256 for item in items for i in item) else None
+
+
+def _token_bytes(token: int, merges: list[bytes]) -> bytes:
+    return bytes([token]) if token < 256 else merges[token - 256]
+
+
+def _token_text(token: int, merges: list[bytes]) -> str:
+    if token >= 256 + len(merges):
+        return f"<{token}>"
+    return _token_bytes(token, merges).decode("utf-8", errors="replace")
+
+
+def _item(value: Any) -> int | tuple[int, ...]:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(int(v) for v in value)
+    return int(value)
 
 
 def _compare_leaf(got: Any, expected: Any, rtol: float, atol: float, exact: bool, where: str):

@@ -139,3 +139,33 @@ def test_float32_output_is_named_and_shown_with_all_its_digits() -> None:
     assert not any(
         "float32" in d for d in compare_values(expected + 1, expected, 1e-6, 0.0).details
     )
+
+
+def test_no_relative_error_where_zero_was_expected() -> None:
+    v = compare_arrays(np.array([0.0, 1.0, 2.0]), np.array([0.0, 0.0, 2.0]), 1e-6, 1e-9)
+    assert v.message == "max abs error 1 at [1] (expected 0, got 1)"
+    assert v.details == ["1 of 3 elements differ (rtol=1e-06, atol=1e-09)"]
+    v = compare_arrays(np.array([0.0, 1.0, 3.0]), np.array([0.0, 0.0, 2.0]), 1e-6, 1e-9)
+    assert v.details[0].startswith("max rel error 0.5; 2 of 3")  # |3 - 2| / 2, the only nonzero
+
+
+def test_bpe_merges_are_shown_as_pairs_with_their_bytes() -> None:
+    # the worked example "aaabdaaabac": (97, 97) -> 256 'aa', (256, 97) -> 257 'aaa', (257, 98)
+    wikipedia = [[97, 97], [256, 97], [257, 98]]
+    v = compare_values([(97, 97), (97, 98)], wikipedia, 0, 0, exact=True)
+    assert v.message == (
+        "expected 3 merges, got 2; merge 1: expected (256, 97) 'aa'+'a', got (97, 98) 'a'+'b'"
+    )
+    v = compare_values([(97, 97), (256, 97), (257, 99)], wikipedia, 0, 0, exact=True)
+    assert v.message == "merge 2: expected (257, 98) 'aaa'+'b', got (257, 99) 'aaa'+'c'"
+    assert compare_values([(97, 97), (256, 97), (257, 98)], wikipedia, 0, 0, exact=True).ok
+
+
+def test_token_ids_are_compared_item_by_item() -> None:
+    expected = [258, 100, 258, 97, 99]
+    v = compare_values([258, 100, 258], expected, 0, 0, exact=True)
+    assert v.message == "expected 5 items, got 3; the next expected item is 97"
+    v = compare_values([258, 100, 257, 97, 99], expected, 0, 0, exact=True)
+    assert v.message == "item 2: expected 258, got 257"
+    v = compare_values([[1, 2], [3, 4]], [[1, 2], [3, 5]], 0, 0, exact=True)
+    assert v.message == "item 1: expected (3, 5), got (3, 4)"  # not merges: no id >= 256
