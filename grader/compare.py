@@ -116,10 +116,10 @@ def compare_arrays(
         want, have = repr(float(expected[worst])), repr(float(got[worst]))
     message = f"max abs error {fmt_num(err[worst])}{where} (expected {want}, got {have})"
     tolerance = "" if exact else f" (rtol={rtol:g}, atol={atol:g})"
-    count = f"{int(wrong.sum())} of {got.size} elements differ{tolerance}"
+    summary = f"{int(wrong.sum())} of {got.size} elements differ{tolerance}"
     if relative.any():
-        count = f"max rel error {fmt_num(float(np.max(rel)))}; {count}"
-    return Verdict(False, message, [count])
+        summary = f"max rel error {fmt_num(float(np.max(rel)))}; {summary}"
+    return Verdict(False, message, [summary])
 
 
 def compare_values(
@@ -223,13 +223,15 @@ def _merge_texts(items: list[int | tuple[int, ...]]) -> list[bytes] | None:
     """When `items` are byte-level BPE merges (pairs whose ids are bytes, < 256, or earlier
     merges, 256 + index), the bytes each merge stands for; otherwise None."""
     texts: list[bytes] = []
+    chained = False
     for index, item in enumerate(items):
         if not isinstance(item, tuple) or len(item) != 2:
             return None
         if any(i < 0 or i >= 256 + index for i in item):
             return None
+        chained = chained or max(item) >= 256
         texts.append(b"".join(_token_bytes(i, texts) for i in item))
-    return texts if any(i >= 256 for item in items for i in item) else None
+    return texts if chained else None
 
 
 def _token_bytes(token: int, merges: list[bytes]) -> bytes:
