@@ -11,11 +11,11 @@ returns one line naming the first that holds (with its factor, axis or shift), o
                                                 n/(n-1), (n-1)/n for an axis length n)
     missing term         got = expected -/+ x  for an input array x of the same shape
     constant offset      got = expected + c, or + c_i per slice along one axis
-    axes permuted        got = expected.transpose(p)
     shifted              got[i] = expected[i -/+ 1] along one axis
     reordered            got = expected[perm] along one axis
     normalised elsewhere expected sums to 1 (or has mean 0, variance 1) along axis a; got
                          along axis b instead
+    axes permuted        got = expected.transpose(p)   (the one relation that may change shape)
 
 Each relation must hold for every element within a tight tolerance
 (|a - b| <= 1e-5 |b| + 1e-8 max|expected|), and is only tried where it is informative (a
@@ -46,7 +46,8 @@ def find_relation(got: Any, expected: Any, inputs: Mapping[str, Any] | None = No
         return None
     if not np.all(np.isfinite(g)) or (g.shape == e.shape and _close(g, e, e)):
         return None
-    for relation in _RELATIONS:
+    relations = _SAME_SHAPE if g.shape == e.shape else ()
+    for relation in (*relations, _permuted_axes):
         found = relation(g, e, inputs or {})
         if found is not None:
             return found
@@ -71,21 +72,24 @@ def _close(a: np.ndarray, b: np.ndarray, expected: np.ndarray) -> bool:
     return bool(np.allclose(a, b, rtol=RTOL, atol=1e-8 * scale + 1e-300))
 
 
+def _axes(shape: tuple[int, ...], shortest: int) -> list[int]:
+    """The axes at least `shortest` long (a relation along a shorter one proves nothing)."""
+    return [axis for axis, length in enumerate(shape) if length >= shortest]
+
+
 def _zeros(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape == e.shape and not np.any(g) and np.any(e):
+    if not np.any(g) and np.any(e):
         return "your output is all zeros"
     return None
 
 
 def _sign(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape == e.shape and np.any(e) and _close(g, -e, e):
+    if np.any(e) and _close(g, -e, e):
         return "your output is the expected one with its sign flipped"
     return None
 
 
 def _factor(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape != e.shape:
-        return None
     norm = float(np.sum(e * e))
     if norm == 0.0:
         return None
@@ -128,8 +132,6 @@ def _where_length(n: int, shape: tuple[int, ...]) -> str:
 
 
 def _missing_term(g: np.ndarray, e: np.ndarray, inputs: Mapping[str, Any]) -> str | None:
-    if g.shape != e.shape:
-        return None
     for name, value in inputs.items():
         x = _as_array(value)
         if x is None or x.shape != e.shape or not np.any(x):
@@ -142,14 +144,10 @@ def _missing_term(g: np.ndarray, e: np.ndarray, inputs: Mapping[str, Any]) -> st
 
 
 def _offset(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape != e.shape:
-        return None
     d = g - e
     if _close(d, np.full_like(d, d.mean()), e):
         return f"your output is the expected one plus a constant {d.mean():.6g}"
-    for axis, length in enumerate(d.shape):
-        if length < 2 or d.ndim < 2:
-            continue
+    for axis in _axes(d.shape, 2) if d.ndim >= 2 else []:
         per_slice = d.mean(axis=axis, keepdims=True)
         if _close(d, np.broadcast_to(per_slice, d.shape), e):
             return f"your output is off by a constant per {_slice_name(axis, d.ndim)}"
@@ -178,11 +176,7 @@ def _permuted_axes(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | 
 
 
 def _shifted(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape != e.shape:
-        return None
-    for axis, length in enumerate(e.shape):
-        if length < 3:
-            continue
+    for axis in _axes(e.shape, 3):
         head = [slice(None)] * e.ndim
         tail = [slice(None)] * e.ndim
         head[axis], tail[axis] = slice(None, -1), slice(1, None)
@@ -198,11 +192,8 @@ def _shifted(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
 
 
 def _reordered(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape != e.shape:
-        return None
-    for axis, length in enumerate(e.shape):
-        if length < 2:
-            continue
+    for axis in _axes(e.shape, 2):
+        length = e.shape[axis]
         expected_slices = [np.take(e, j, axis=axis) for j in range(length)]
         order = []
         for i in range(length):
@@ -219,11 +210,11 @@ def _reordered(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None
 
 
 def _normalised_elsewhere(g: np.ndarray, e: np.ndarray, _: Mapping[str, Any]) -> str | None:
-    if g.shape != e.shape or e.ndim < 2:
+    if e.ndim < 2:
         return None
     for kind, test in (("sums to 1", _sums_to_one), ("has mean 0 and variance 1", _standard)):
-        want = [a for a in range(e.ndim) if e.shape[a] >= 2 and test(e, a)]
-        have = [a for a in range(g.ndim) if g.shape[a] >= 2 and test(g, a)]
+        want = [a for a in _axes(e.shape, 2) if test(e, a)]
+        have = [a for a in _axes(g.shape, 2) if test(g, a)]
         if want and have and not set(want) & set(have):
             return (
                 f"your output {kind} along axis {have[0]}; the expected one along axis "
@@ -242,13 +233,12 @@ def _standard(a: np.ndarray, axis: int) -> bool:
     return bool(np.allclose(mean, 0.0, atol=1e-6) and np.allclose(var, 1.0, rtol=1e-2))
 
 
-_RELATIONS = (
+_SAME_SHAPE = (  # tried in this order, then `_permuted_axes`, the one that may reshape
     _zeros,
     _sign,
     _factor,
     _missing_term,
     _offset,
-    _permuted_axes,
     _shifted,
     _reordered,
     _normalised_elsewhere,
