@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.grading import Mode, grade_submission
+from grader.points import shown_points
 from grader.results import SubmissionResult
 from grader.spec import find_exercises_root, load_exercises, select
 from grader.writers.feedback import points, score
@@ -57,7 +58,9 @@ class CheckReport(SubmissionResult):
             )
             if ex.message:
                 rows.append(f"<tr><td colspan='4'>{html.escape(ex.message)}</td></tr>")
-            for c in ex.checks:
+            earned = shown_points([c.points for c in ex.checks])
+            maxima = shown_points([c.max_points for c in ex.checks])
+            for c, got, out_of in zip(ex.checks, earned, maxima):
                 mark = "✓" if c.passed else "✗"
                 color = "#1a7f37" if c.passed else "#cf222e"
                 notes = [c.message, *c.details, *(c.trace if not c.passed else [])]
@@ -67,7 +70,7 @@ class CheckReport(SubmissionResult):
                 rows.append(
                     f"<tr><td style='color:{color}'>{mark}</td><td>{html.escape(c.name)}</td>"
                     f"<td style='text-align:left'>{text}</td>"
-                    f"<td>{points(c.points)}/{points(c.max_points)}</td></tr>"
+                    f"<td>{points(got)}/{points(out_of)}</td></tr>"
                 )
         total = f"total: {score(self.score)}/{points(self.max_score)} ({self.percent:.1f}%)"
         error = f"<p>{html.escape(self.error)}</p>" if self.error else ""

@@ -18,6 +18,7 @@ from grader.grading.by_hand import answer_checks
 from grader.grading.checks import StopExercise, run_check
 from grader.grading.forbidden import forbidden_check
 from grader.grading.runner import NOT_IMPLEMENTED, Runner
+from grader.points import GRADING_PLACES, apportion, exact_sum
 from grader.results import CheckResult, ExerciseResult
 from grader.spec import ExerciseSpec
 
@@ -156,16 +157,25 @@ def mark_blocked(
 
 
 def _score(exercise: ExerciseSpec, result: ExerciseResult, checks: list[CheckResult]) -> None:
-    """Scale check points so they add up to the exercise's points."""
+    """Scale check points so they add up to the exercise's points, exactly.
+
+    Each check's maximum is its weight × points / Σ weights, rounded to 6 decimals by the
+    largest-remainder rule (`grader.points.apportion`), so the maxima add up to the points;
+    a passed check earns its maximum, a partly passed one its share of it, and the
+    exercise's score is the exact sum of what its checks earned.
+    """
     total = sum(c.max_points for c in checks)
-    earned = sum(c.points for c in checks)
     scale = exercise.points / total if total else 0.0
-    for c in checks:
-        c.points = round(c.points * scale, 6)
-        c.max_points = round(c.max_points * scale, 6)
+    maxima = [c.max_points * scale for c in checks]
+    if total:
+        maxima = apportion(maxima, exercise.points, GRADING_PLACES)
+    for c, maximum in zip(checks, maxima):
+        earned = c.points / c.max_points if c.max_points else 0.0
+        c.points = maximum if earned >= 1.0 else min(maximum, round(earned * maximum, 6))
+        c.max_points = maximum
     result.checks = checks
     if result.status == "graded":
-        result.score = round(earned * scale, 6)
+        result.score = exact_sum([c.points for c in checks])
 
 
 def not_graded(exercise: ExerciseSpec, status: str, message: str) -> ExerciseResult:

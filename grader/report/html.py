@@ -17,6 +17,7 @@ from urllib.parse import quote
 import jinja2
 
 from grader import __version__
+from grader.points import shown_points
 from grader.report import plots, stats
 from grader.report.load import LoadProblem, Student
 from grader.report.similarity import SimilarPair
@@ -141,18 +142,22 @@ def _heat_row(student: Student, columns: list[tuple[str, str]], href: str) -> di
 
 
 def _exercise_view(ex: ExerciseResult) -> ExerciseView:
+    """The exercise's checks, their points rounded to 2 decimals so that they still add up."""
     unrun = "" if ex.status == "graded" else unrun_message(ex)
-    return ExerciseView(exercise_label(ex), ex, unrun, [_check_view(c) for c in ex.checks])
+    earned = shown_points([c.points for c in ex.checks])
+    maxima = shown_points([c.max_points for c in ex.checks])
+    views = [_check_view(c, *pts) for c, pts in zip(ex.checks, zip(earned, maxima))]
+    return ExerciseView(exercise_label(ex), ex, unrun, views)
 
 
-def _check_view(check: CheckResult) -> CheckView:
+def _check_view(check: CheckResult, points: float, max_points: float) -> CheckView:
     return CheckView(
         name=check.name,
         kind=check.kind,
         status=check.status,
         symbol=SYMBOL[check.status],
         hidden=check.visibility == "hidden",
-        points=check.points,
-        max_points=check.max_points,
+        points=points,
+        max_points=max_points,
         lines=feedback_lines(check),
     )
