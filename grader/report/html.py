@@ -19,6 +19,7 @@ import jinja2
 from grader import __version__
 from grader.points import shown_points
 from grader.report import plots, stats
+from grader.report.grades import GradeRow, Grades
 from grader.report.load import LoadProblem, Student
 from grader.report.similarity import SimilarPair
 from grader.results import CheckResult, ExerciseResult
@@ -87,6 +88,7 @@ def render_index(
     pages: dict[str, str],
     similarity: list[SimilarPair] | None,
     threshold: float,
+    grades: Grades | None = None,
 ) -> str:
     """The class report `index.html`."""
     percents = [s.result.percent for s in students]
@@ -120,14 +122,21 @@ def render_index(
         "similarity": similarity,
         "threshold": threshold,
         "version": __version__,
+        "grades": grades,
+        "adjusted": [r for r in grades.rows if r.notes()] if grades else [],
     }
     return _environment(True).get_template("index.html.j2").render(context)
 
 
-def render_student(student: Student, *, markdown: bool = False) -> str:
-    """One student's feedback page: HTML, or Markdown for pasting into an LMS comment."""
+def render_student(
+    student: Student, *, markdown: bool = False, grade: GradeRow | None = None
+) -> str:
+    """One student's feedback page: HTML, or Markdown for pasting into an LMS comment.
+
+    `grade` (their gradebook row) adds the adjustments and late penalty, with reasons."""
     context = {
         "student": student,
+        "grade": grade if grade is not None and grade.notes() else None,
         "result": student.result,
         "exercises": [_exercise_view(ex) for ex in student.result.exercises],
     }

@@ -6,9 +6,11 @@ A file that is not valid JSON, or whose content is not a results object, is repo
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 
@@ -18,10 +20,15 @@ EXERCISE_STATUSES = {"graded", "not_submitted", "not_implemented", "error"}
 
 @dataclass(frozen=True)
 class Student:
-    """One student's result and the id the report uses for them."""
+    """One student's result, the id the report uses for them, and the result's other fields.
+
+    `extra` holds what the results model does not (an LMS download's `lms` record: its id for
+    the student, the late flag; a `submitted_at` time), for the roster and the late policy.
+    """
 
     id: str
     result: SubmissionResult
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,11 @@ def load_results(results_dir: Path) -> tuple[list[Student], list[LoadProblem]]:
         if path.name.startswith("."):
             continue
         try:
-            result = _read(path)
+            result, extra = _read(path)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, BadResult) as exc:
             problems.append(LoadProblem(path, f"{type(exc).__name__}: {exc}"))
             continue
-        students.append(Student(result.student or path.stem, result))
+        students.append(Student(result.student or path.stem, result, extra))
     seen: set[str] = set()
     unique = []
     for student in sorted(students, key=lambda s: s.id):
@@ -64,7 +71,7 @@ def load_results(results_dir: Path) -> tuple[list[Student], list[LoadProblem]]:
     return unique, problems
 
 
-def _read(path: Path) -> SubmissionResult:
+def _read(path: Path) -> tuple[SubmissionResult, dict[str, Any]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise BadResult(f"expected a JSON object, got {type(data).__name__}")
@@ -73,7 +80,8 @@ def _read(path: Path) -> SubmissionResult:
     except (TypeError, AttributeError) as exc:
         raise BadResult(f"not a gradeformer result ({exc})") from None
     _validate(result)
-    return result
+    known = {f.name for f in dataclasses.fields(SubmissionResult)}
+    return result, {k: v for k, v in data.items() if k not in known}
 
 
 def _validate(result: SubmissionResult) -> None:
