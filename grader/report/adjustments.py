@@ -25,6 +25,7 @@ import difflib
 import io
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -135,6 +136,9 @@ def resolve(exercises_by_student: dict[str, list[tuple[str, str]]], student: str
     raise AdjustmentError(f"{student} has no exercise {exercise!r}{_did_you_mean(exercise, names)}")
 
 
-def _did_you_mean(name: str, known: object) -> str:
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)  # type: ignore[call-overload]
-    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    """ "; did you mean 'BEN'?" for the closest of `known` (case aside), or nothing."""
+    by_folded = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=3, cutoff=0.5)
+    names = " or ".join(repr(by_folded[c]) for c in close)
+    return f"; did you mean {names}?" if close else ""
