@@ -146,21 +146,28 @@ def _json_results(results_dir: Path) -> dict[str, dict]:
 
 
 def test_gradebook_numbers_equal_the_json(results_dir: Path, report: Path) -> None:
-    rows = list(csv.DictReader((report / "gradebook.csv").open(encoding="utf-8")))
+    assert (report / "gradebook.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # for Excel
+    rows = list(csv.DictReader((report / "gradebook.csv").open(encoding="utf-8-sig")))
     expected = _json_results(results_dir)
     assert [r["student"] for r in rows] == sorted(expected)  # corrupt files are not rows
     assert list(rows[0]) == [
         "student",
+        "status",
         "01_dot_product",
         "03_softmax",
+        "graded",
+        "adjustment",
+        "late_penalty",
         "total",
         "max_score",
         "percent",
+        "notes",
         "error",
     ]
     for row in rows:
         data = expected[row["student"]]
-        assert float(row["total"]) == data["score"]
+        assert float(row["total"]) == float(row["graded"]) == data["score"]  # no adjustment
+        assert (row["status"], row["adjustment"], row["notes"]) == ("graded", "0.0", "")
         assert float(row["max_score"]) == data["max_score"]
         assert float(row["percent"]) == data["percent"]
         assert row["error"] == (data["error"] or "")
@@ -175,7 +182,7 @@ def test_gradebook_numbers_equal_the_json(results_dir: Path, report: Path) -> No
 
 
 def test_checks_csv_statuses_equal_the_json(results_dir: Path, report: Path) -> None:
-    rows = list(csv.reader((report / "checks.csv").open(encoding="utf-8")))
+    rows = list(csv.reader((report / "checks.csv").open(encoding="utf-8-sig")))
     header, body = rows[0], rows[1:]
     assert header[1:] == [
         "01_dot_product: hand-worked: dot([1, 2, 3], [4, 5, 6]) = 32",

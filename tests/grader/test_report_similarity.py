@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import zipfile
 from pathlib import Path
@@ -206,7 +207,7 @@ def test_report_lists_the_pair_from_folders_and_zips(tmp_path: Path) -> None:
     ]
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert '<td>07_bpe</td><td>ana</td><td>ben</td><td class="num">100%</td>' in index
-    rows = (tmp_path / "report" / "gradebook.csv").read_text().splitlines()
-    assert rows[1:] == [
-        f"{s},10.0,10.0,10.0,100.0," for s in ("ana", "ben", "cai")
+    rows = csv.DictReader((tmp_path / "report" / "gradebook.csv").open(encoding="utf-8-sig"))
+    assert [(r["student"], r["07_bpe"], r["total"], r["percent"]) for r in rows] == [
+        (s, "10.0", "10.0", "100.0") for s in ("ana", "ben", "cai")
     ]  # grades unchanged
