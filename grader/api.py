@@ -60,7 +60,7 @@ class CheckReport(SubmissionResult):
                 rows.append(f"<tr><td colspan='4'>{html.escape(ex.message)}</td></tr>")
             earned = shown_points([c.points for c in ex.checks])
             maxima = shown_points([c.max_points for c in ex.checks])
-            for c, got, out_of in zip(ex.checks, earned, maxima):
+            for c, got, out_of in zip(ex.checks, earned, maxima, strict=True):
                 mark = "✓" if c.passed else "✗"
                 color = "#1a7f37" if c.passed else "#cf222e"
                 notes = [c.message, *c.details, *(c.trace if not c.passed else [])]

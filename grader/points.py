@@ -44,8 +44,10 @@ def apportion(shares: Sequence[float], total: float, places: int) -> list[float]
 
 
 def exact_sum(values: Sequence[float], places: int = GRADING_PLACES) -> float:
-    """The sum of numbers written to `places` decimals, without float round-off (0.1 + 0.2 = 0.3)."""
-    return float(sum((Decimal(repr(v)) for v in values), Decimal(0)).quantize(Decimal(1).scaleb(-places)))
+    """The sum of numbers written to `places` decimals, without float round-off: 0.1 + 0.2 = 0.3."""
+    return float(
+        sum((Decimal(repr(v)) for v in values), Decimal(0)).quantize(Decimal(1).scaleb(-places))
+    )
 
 
 def shown_points(values: Sequence[float], places: int = DISPLAY_PLACES) -> list[float]:

@@ -14,7 +14,9 @@ from grader.report.load import load_results
 @click.command(name="adjust")
 @click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("student")
-@click.option("--exercise", default="", help="An exercise folder or module (default: the whole grade).")
+@click.option(
+    "--exercise", default="", help="An exercise folder or module (default: the whole grade)."
+)
 @click.option("--points", type=float, required=True, help="Points to add (2) or take (-1.5).")
 @click.option("--reason", required=True, help="Why: shown in the gradebook, report and LMS files.")
 def command(results_dir: Path, student: str, exercise: str, points: float, reason: str) -> None:

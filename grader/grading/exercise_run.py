@@ -169,7 +169,7 @@ def _score(exercise: ExerciseSpec, result: ExerciseResult, checks: list[CheckRes
     maxima = [c.max_points * scale for c in checks]
     if total:
         maxima = apportion(maxima, exercise.points, GRADING_PLACES)
-    for c, maximum in zip(checks, maxima):
+    for c, maximum in zip(checks, maxima, strict=True):
         earned = c.points / c.max_points if c.max_points else 0.0
         c.points = maximum if earned >= 1.0 else min(maximum, round(earned * maximum, 6))
         c.max_points = maximum

@@ -5,13 +5,12 @@ They live in `adjustments.csv` beside the results (`RESULTS/adjustments.csv`), w
 included). `gradeformer adjust` appends to it; it can also be edited by hand (UTF-8, a
 header row, one adjustment a row):
 
-| column | what |
-|---|---|
-| student | the student id, as in the results (`alice` for `results/alice.json`) or, for a roster student with no submission, their login, email or id in the roster |
-| exercise | an exercise folder (`03_softmax`) or module (`softmax`); empty: the whole grade |
-| points | the points added (`2`, `+2.5`) or taken (`-3`) |
-| reason | why: shown in the gradebook, the report and the student's page |
-| added | when (ISO 8601, UTC); informational, may be empty |
+- `student`: the student id as in the results (`alice` for `results/alice.json`); for a
+  roster student with no submission, their login, email or id in the roster;
+- `exercise`: an exercise folder (`03_softmax`) or module (`softmax`); empty: the whole grade;
+- `points`: the points added (`2`, `+2.5`) or taken (`-3`);
+- `reason`: why; shown in the gradebook, the report and the student's page;
+- `added`: when (ISO 8601, UTC); informational, may be empty.
 
 An exercise adjustment changes that exercise's column in the gradebook; every adjustment
 changes the total. Adjustments are applied as given: a total may exceed the maximum (a bonus)
@@ -118,14 +117,18 @@ def add_adjustment(results_dir: Path, adjustment: Adjustment) -> Path:
     return path
 
 
-def resolve(exercises_by_student: dict[str, list[tuple[str, str]]], student: str, exercise: str) -> str:
+def resolve(
+    exercises_by_student: dict[str, list[tuple[str, str]]], student: str, exercise: str
+) -> str:
     """The exercise folder an adjustment of `student` on `exercise` ("" for the whole grade) means.
 
     `exercises_by_student` maps every student id to their (folder, module) pairs. An unknown
     student or exercise raises `AdjustmentError` naming the closest ones ("did you mean").
     """
     if student not in exercises_by_student:
-        raise AdjustmentError(f"no student {student!r} in the results{_did_you_mean(student, exercises_by_student)}")
+        raise AdjustmentError(
+            f"no student {student!r} in the results{_did_you_mean(student, exercises_by_student)}"
+        )
     if not exercise:
         return ""
     pairs = exercises_by_student[student]

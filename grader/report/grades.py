@@ -16,6 +16,7 @@ a roster, every submission (`graded`). For each row, with every sum exact to 6 d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,50 +98,57 @@ def build_grades(
     students: list[Student],
     *,
     roster: list[RosterEntry] | None = None,
-    adjustments: list[Adjustment] = (),  # type: ignore[assignment]
+    adjustments: Sequence[Adjustment] = (),
     policy: LatePolicy | None = None,
     submissions_dir: Path | None = None,
 ) -> Grades:
     """The gradebook's rows for `students` (see the module docstring)."""
-    exercises = sorted({ex.exercise for s in students for ex in s.result.exercises})
-    modules = {ex.module: ex.exercise for s in students for ex in s.result.exercises}
-    class_max = max((s.result.max_score for s in students), default=0.0)
     joined = match(roster, {s.id: names_of(s) for s in students}) if roster is not None else None
-    owners = _owners(students, joined.missing if joined else [])
+    missing = joined.missing if joined else []
+    claimed, unmatched = _claim(adjustments, students, missing)
+    rows = []
+    for s in students:
+        entry = joined.entries.get(s.id) if joined else None
+        status = UNKNOWN if joined and entry is None else GRADED
+        late = _lateness(s, policy, submissions_dir) if policy is not None else None
+        rows.append(_row(s.id, entry, status, s, claimed.get(s.id, []), late, s.result.max_score))
+    if roster is not None:
+        class_max = max((s.result.max_score for s in students), default=0.0)
+        rows += [
+            _row(_label(e), e, MISSING, None, claimed.get(_label(e), []), None, class_max)
+            for e in missing
+        ]
+        order = {id(e): i for i, e in enumerate(roster)}
+        rows.sort(key=lambda r: order[id(r.entry)] if r.entry else len(order))  # stable
+    return Grades(
+        rows,
+        sorted({ex.exercise for s in students for ex in s.result.exercises}),
+        roster is not None,
+        missing=[_label(e) for e in missing],
+        unknown=joined.unknown if joined else [],
+        unmatched=unmatched,
+    )
+
+
+def _claim(
+    adjustments: Sequence[Adjustment], students: list[Student], missing: list[RosterEntry]
+) -> tuple[dict[str, list[Adjustment]], list[Adjustment]]:
+    """Each row's adjustments (exercise modules turned into folders), and those of nobody."""
+    modules = {ex.module: ex.exercise for s in students for ex in s.result.exercises}
+    owners = {normalise(s.id): s.id for s in students}
+    for entry in missing:
+        for key in entry.keys():
+            owners.setdefault(key, _label(entry))
     claimed: dict[str, list[Adjustment]] = {}
     unmatched = []
     for a in adjustments:
         owner = owners.get(normalise(a.student))
         if owner is None:
             unmatched.append(a)
-        else:
-            folder = modules.get(a.exercise, a.exercise)
-            claimed.setdefault(owner, []).append(Adjustment(owner, folder, a.points, a.reason, a.added))
-    rows = []
-    for s in students:
-        entry = joined.entries.get(s.id) if joined else None
-        status = UNKNOWN if joined and entry is None else GRADED
-        late = None
-        if policy is not None:
-            late = _lateness(s, policy, submissions_dir)
-        rows.append(_row(s.id, entry, status, s, claimed.get(s.id, []), late, s.result.max_score))
-    if joined is not None:
-        missing = [
-            _row(_label(e), e, MISSING, None, claimed.get(_label(e), []), None, class_max)
-            for e in joined.missing
-        ]
-        order = {id(e): i for i, e in enumerate(roster or [])}
-        graded = sorted((r for r in rows if r.entry), key=lambda r: order[id(r.entry)])
-        in_roster = sorted(graded + missing, key=lambda r: order[id(r.entry)])
-        rows = in_roster + [r for r in rows if r.entry is None]
-    return Grades(
-        rows,
-        exercises,
-        roster is not None,
-        missing=[_label(e) for e in joined.missing] if joined else [],
-        unknown=joined.unknown if joined else [],
-        unmatched=unmatched,
-    )
+            continue
+        folder = modules.get(a.exercise, a.exercise)
+        claimed.setdefault(owner, []).append(Adjustment(owner, folder, a.points, a.reason, a.added))
+    return claimed, unmatched
 
 
 def names_of(student: Student) -> list[str]:
@@ -174,15 +182,6 @@ def _row(
     return GradeRow(
         student, entry, status, scores, graded, adjustments, late, penalty, total, max_score, error
     )
-
-
-def _owners(students: list[Student], missing: list[RosterEntry]) -> dict[str, str]:
-    """normalised name → the row an adjustment naming it belongs to."""
-    owners = {normalise(s.id): s.id for s in students}
-    for entry in missing:
-        for key in entry.keys():
-            owners.setdefault(key, _label(entry))
-    return owners
 
 
 def _label(entry: RosterEntry) -> str:

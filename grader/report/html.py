@@ -155,7 +155,7 @@ def _exercise_view(ex: ExerciseResult) -> ExerciseView:
     unrun = "" if ex.status == "graded" else unrun_message(ex)
     earned = shown_points([c.points for c in ex.checks])
     maxima = shown_points([c.max_points for c in ex.checks])
-    views = [_check_view(c, *pts) for c, pts in zip(ex.checks, zip(earned, maxima))]
+    views = [_check_view(*row) for row in zip(ex.checks, earned, maxima, strict=True)]
     return ExerciseView(exercise_label(ex), ex, unrun, views)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -96,7 +97,7 @@ def lateness(
     *,
     recorded: str | None = None,
     late_flag: bool | None = None,
-    files: list[Path] = (),  # type: ignore[assignment]
+    files: Sequence[Path] = (),
 ) -> Lateness:
     """How late a submission was under `policy`, from the first source that says."""
     moment, source = None, ""
@@ -115,7 +116,7 @@ def lateness(
     return Lateness(moment, source, units, policy.unit, min(policy.cap, policy.rate * units))
 
 
-def newest_file_time(paths: list[Path]) -> datetime | None:
+def newest_file_time(paths: Sequence[Path]) -> datetime | None:
     """The newest modification time of the files in `paths` (folders searched, hidden files
     and `__pycache__` aside), in UTC; None when there is no file."""
     stamps = []

@@ -25,7 +25,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.report.grades import GradeRow, Grades, UNKNOWN
+from grader.report.grades import UNKNOWN, GradeRow, Grades
 from grader.report.roster import RosterEntry
 
 CANVAS_HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -35,7 +35,9 @@ FILES = {"canvas": "canvas.csv", "moodle": "moodle.csv", "csv": "grades.csv"}
 DEFAULT_ASSIGNMENT = "gradeformer"
 
 
-def write_lms(lms: str, grades: Grades, out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT) -> Path:
+def write_lms(
+    lms: str, grades: Grades, out_dir: Path, assignment: str = DEFAULT_ASSIGNMENT
+) -> Path:
     """Write the `lms` gradebook ("canvas", "moodle" or "csv") into `out_dir`; its path."""
     path = out_dir / FILES[lms]
     rows = [r for r in grades.rows if r.status != UNKNOWN]

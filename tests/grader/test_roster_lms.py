@@ -145,9 +145,13 @@ def test_an_adjustment_shows_in_the_gradebook_report_and_lms_files(
     )
     assert outcome.exit_code == 0, outcome.output
     out = tmp_path / "report"
-    code, output = report(str(results), "--out", str(out), "--roster", str(roster), "--lms", "canvas")
+    code, output = report(
+        str(results), "--out", str(out), "--roster", str(roster), "--lms", "canvas"
+    )
     assert code == 0, output
-    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
+    rows = {
+        r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))
+    }
     ben = rows["BEN"]
     # 7.5 + 2.5 graded, +2.5 on softmax: 2.5 + 2.5 = 5.0 in its column, 12.5 in total
     assert (ben["03_softmax"], ben["graded"], ben["adjustment"], ben["total"]) == (
@@ -168,7 +172,8 @@ def test_adjusting_nobody_exits_2_with_did_you_mean(results: Path) -> None:
     assert outcome.exit_code == 2
     assert outcome.output.strip() == "Error: no student 'bne' in the results; did you mean 'BEN'?"
     outcome = runner.invoke(
-        cli, ["adjust", str(results), "ada", "--exercise", "sofmax", "--points", "1", "--reason", "x"]
+        cli,
+        ["adjust", str(results), "ada", "--exercise", "sofmax", "--points", "1", "--reason", "x"],
     )
     assert outcome.exit_code == 2
     assert outcome.output.strip() == (
@@ -193,9 +198,19 @@ def test_the_late_policy_from_file_times(results: Path, tmp_path: Path) -> None:
         "--deadline", "2026-03-01T12:00Z", "--late-penalty", "10%/day,max=50%",
     )  # fmt: skip
     assert code == 0, output
-    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
-    assert (rows["ada"]["late_by"], rows["ada"]["late_penalty"], rows["ada"]["total"]) == ("", "0.0", "20.0")
-    assert (rows["BEN"]["late_by"], rows["BEN"]["late_penalty"], rows["BEN"]["total"]) == ("2 days", "2.0", "8.0")
+    rows = {
+        r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))
+    }
+    assert (rows["ada"]["late_by"], rows["ada"]["late_penalty"], rows["ada"]["total"]) == (
+        "",
+        "0.0",
+        "20.0",
+    )
+    assert (rows["BEN"]["late_by"], rows["BEN"]["late_penalty"], rows["BEN"]["total"]) == (
+        "2 days",
+        "2.0",
+        "8.0",
+    )
     assert rows["BEN"]["submitted_at"] == "2026-03-02T14:00:00+00:00"
     assert (rows["dave"]["late_penalty"], rows["dave"]["total"]) == ("5.0", "5.0")
     assert rows["dave"]["notes"] == "late by 30 days: -50% (-5)"
@@ -208,7 +223,9 @@ def test_an_lms_late_flag_counts_one_unit(results: Path, tmp_path: Path) -> None
     out = tmp_path / "report"
     args = ["--deadline", "2026-03-01T12:00Z", "--late-penalty", "5%/day"]
     assert report(str(results), "--out", str(out), *args)[0] == 0
-    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))}
+    rows = {
+        r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8-sig"))
+    }
     assert (rows["ada"]["late_by"], rows["ada"]["total"]) == ("1 day", "19.0")  # 20 − 5%
 
 
