@@ -268,3 +268,26 @@ def test_an_adjustment_survives_grade_force(tmp_path: Path) -> None:
     assert summary.grades is not None
     totals = {r.student: (r.graded, r.total, r.notes()) for r in summary.grades.rows}
     assert totals == {"ana": (10.0, 10.0, ""), "bo": (10.0, 8.0, "-2: no tests")}
+
+
+def test_matching_is_by_any_identifier_case_and_unicode_form_aside(tmp_path: Path) -> None:
+    from grader.report.roster import match
+
+    path = tmp_path / "moodle.csv"
+    path.write_text(
+        "Username,First name,Last name,Email address,ID number\n"
+        "zoë,Zoë,Ng,zoe@uni.edu,7\n"
+        "kim1,Kim,Lee,shared@uni.edu,8\n"
+        "kim2,Kim,Park,shared@uni.edu,9\n",
+        encoding="utf-8",
+    )
+    roster = read_roster(path)
+    assert [e.name for e in roster] == ["Zoë Ng", "Kim Lee", "Kim Park"]  # first + last
+    found = match(
+        roster,
+        {"ZOE\u0308": ["ZOE\u0308"], "shared": ["shared"], "x": ["x", "9"], "y": ["y"]},
+    )
+    # NFD "ZOË" is zoë; "shared" is both Kims' email part, so neither; "x" by its LMS id 9
+    assert {s: e.login for s, e in found.entries.items()} == {"ZOE\u0308": "zoë", "x": "kim2"}
+    assert found.unknown == ["shared", "y"]
+    assert [e.login for e in found.missing] == ["kim1"]
